@@ -1,0 +1,276 @@
+"""The typed event stream of a run.
+
+Everything that shows or stores a run (TUI, headless printer, journal, exporters, replay) reads
+these events and nothing else. Events are small frozen dataclasses tagged by ``kind``; the
+runtime fills ``run_id``, ``seq`` and ``ts``. ``to_dict``/``from_dict`` give the journal and
+``--json`` one stable, versioned shape.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+#: Bumped when an event's fields change incompatibly; written into every serialized event.
+SCHEMA_VERSION = 1
+
+#: Step statuses, in the order a step usually moves through them.
+PENDING, RUNNING, DONE, FAILED, INTERRUPTED, SKIPPED = (
+    "pending", "running", "done", "failed", "interrupted", "skipped",
+)
+STEP_STATUSES = (PENDING, RUNNING, DONE, FAILED, INTERRUPTED, SKIPPED)
+
+#: Run statuses.
+RUN_RUNNING, RUN_PAUSED, RUN_DONE, RUN_FAILED, RUN_STOPPED = (
+    "running", "paused", "done", "failed", "stopped",
+)
+
+_REGISTRY: dict[str, type["Event"]] = {}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    kind: ClassVar[str] = "event"
+    run_id: str = ""
+    seq: int = 0
+    ts: float = 0.0
+
+    def __init_subclass__(cls) -> None:
+        # No super(): slots=True rebuilds the class, which breaks the zero-argument form. The
+        # rebuilt class registers last, so the registry ends up holding the real one.
+        _REGISTRY[cls.kind] = cls
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"v": SCHEMA_VERSION, "kind": self.kind}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            data[f.name] = list(value) if isinstance(value, tuple) else value
+        return data
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> "Event":
+        cls = _REGISTRY[data["kind"]]
+        names = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in names}
+        for f in dataclasses.fields(cls):
+            if f.name in kwargs and isinstance(kwargs[f.name], list):
+                kwargs[f.name] = tuple(kwargs[f.name])
+        return cls(**kwargs)
+
+
+# --- run lifecycle --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunStarted(Event):
+    kind: ClassVar[str] = "run_started"
+    team: str
+    description: str = ""
+    input: str = ""
+    model: str = ""  # display label of the run's default model, e.g. "demo (offline)"
+    demo: bool = False  # True when any agent plays on the offline demo model
+    agents: tuple[dict, ...] = ()  # ({"name", "role", "model"}, ...) in team order
+    resumed_from: str | None = None  # run id whose journal this run continues
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunStatusChanged(Event):
+    """Paused / running again. Finished runs use RunFinished."""
+
+    kind: ClassVar[str] = "run_status"
+    status: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunFinished(Event):
+    kind: ClassVar[str] = "run_finished"
+    status: str  # done | failed | stopped
+    output: str = ""
+    error: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+    missing: tuple[str, ...] = ()  # step ids whose results are missing (degraded runs)
+
+
+# --- the plan: steps and their status ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepAdded(Event):
+    """A step enters the plan (pending). Container steps (loop, parallel, ...) nest children."""
+
+    kind: ClassVar[str] = "step_added"
+    step: str
+    label: str
+    step_kind: str  # agent | task | sequence | loop | parallel | route | handoff | supervise | events | planner | arbiter | classifier
+    agent: str | None = None
+    parent: str | None = None
+    depends_on: tuple[str, ...] = ()
+    round: int | None = None
+    instruction: str | None = None  # task text (supervisor tasks) or redirected instruction
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepStatusChanged(Event):
+    kind: ClassVar[str] = "step_status"
+    step: str
+    status: str  # one of STEP_STATUSES
+    detail: str = ""  # e.g. "round 2/3", "route: coding", the error, "reused from journal"
+    duration_s: float | None = None
+
+
+# --- agent turns --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentStarted(Event):
+    kind: ClassVar[str] = "agent_started"
+    agent: str
+    step: str
+    model: str = ""
+    prompt: str = ""  # the user-side text the agent was given for this turn
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TextDelta(Event):
+    kind: ClassVar[str] = "text"
+    agent: str
+    step: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentFinished(Event):
+    kind: ClassVar[str] = "agent_finished"
+    agent: str
+    step: str
+    text: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+    duration_s: float = 0.0
+    reused: bool = False  # taken from the journal / cache, no model call made
+    interrupted: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolCalled(Event):
+    kind: ClassVar[str] = "tool_call"
+    agent: str
+    step: str
+    call_id: str
+    tool: str
+    arguments: str  # JSON text as the model produced it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolReturned(Event):
+    kind: ClassVar[str] = "tool_result"
+    agent: str
+    step: str
+    call_id: str
+    tool: str
+    result: str
+    error: bool = False
+
+
+# --- orchestration decisions --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandedOff(Event):
+    kind: ClassVar[str] = "handoff"
+    step: str
+    source: str
+    target: str
+    note: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RouteChosen(Event):
+    kind: ClassVar[str] = "route"
+    step: str
+    classifier: str
+    category: str
+    target: str
+    fallback: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanProposed(Event):
+    kind: ClassVar[str] = "plan"
+    step: str
+    tasks: tuple[dict, ...]  # ({"id", "worker", "task", "depends_on": [...]}, ...)
+    approved: bool = True  # False while it waits for the user's approval
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanRejected(Event):
+    kind: ClassVar[str] = "plan_rejected"
+    step: str
+    error: str
+    attempt: int
+    will_repair: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BusMessage(Event):
+    kind: ClassVar[str] = "bus"
+    step: str
+    topic: str
+    payload: str
+    source: str
+    hop: int
+    dropped: bool = False  # True when the hop limit stopped it
+    subscribers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemoryWritten(Event):
+    kind: ClassVar[str] = "memory"
+    agent: str
+    key: str
+    value: str
+    step: str | None = None
+
+
+# --- faults and commands ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryScheduled(Event):
+    kind: ClassVar[str] = "retry"
+    agent: str
+    step: str
+    attempt: int  # the attempt about to be made (2 = first retry)
+    error: str
+    delay_s: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErrorRaised(Event):
+    kind: ClassVar[str] = "error"
+    message: str
+    agent: str | None = None
+    step: str | None = None
+    fatal: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandIssued(Event):
+    """A control command from the person at the keyboard (or a script)."""
+
+    kind: ClassVar[str] = "command"
+    command: str  # pause | resume | stop | cancel_step | redirect | inject | approve_plan
+    step: str | None = None
+    agent: str | None = None
+    text: str = ""
+    by: str = "user"
+
+
+def is_terminal_step_status(status: str) -> bool:
+    return status in (DONE, FAILED, INTERRUPTED, SKIPPED)
+

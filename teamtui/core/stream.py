@@ -1,0 +1,104 @@
+"""Fan-out of one run's events to many consumers.
+
+``emit`` is synchronous and cheap (the hot path is one text delta per streamed token). Each
+subscriber gets its own queue and drains it in batches, so a consumer that wakes once per frame
+takes every event that arrived since, instead of paying one await per event. Synchronous sinks
+(the journal) are called inline, in order, before any subscriber sees the event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import AsyncIterator, Callable, Iterable
+
+from .events import Event
+
+Sink = Callable[[Event], None]
+
+
+class Subscription:
+    """One consumer's view of the stream. Iterate events, or ``await next_batch()``."""
+
+    def __init__(self, stream: "EventStream") -> None:
+        self._stream = stream
+        self._queue: deque[Event] = deque()
+        self._wakeup = asyncio.Event()
+        self._closed = False
+
+    def _push(self, event: Event) -> None:
+        self._queue.append(event)
+        if not self._wakeup.is_set():
+            self._wakeup.set()
+
+    def _close(self) -> None:
+        self._closed = True
+        self._wakeup.set()
+
+    async def next_batch(self) -> list[Event]:
+        """Every event queued since the last call; waits for at least one. Empty when closed."""
+        while not self._queue:
+            if self._closed:
+                return []
+            self._wakeup.clear()
+            await self._wakeup.wait()
+        batch = list(self._queue)
+        self._queue.clear()
+        return batch
+
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        while True:
+            batch = await self.next_batch()
+            if not batch:
+                return
+            for event in batch:
+                yield event
+
+    def unsubscribe(self) -> None:
+        self._stream._subscribers.discard(self)
+        self._close()
+
+
+class EventStream:
+    """Keeps the run's full history (for late subscribers and exports) and fans events out."""
+
+    def __init__(self) -> None:
+        self.history: list[Event] = []
+        self._subscribers: set[Subscription] = set()
+        self._sinks: list[Sink] = []
+        self._closed = False
+
+    def add_sink(self, sink: Sink) -> None:
+        self._sinks.append(sink)
+
+    def emit(self, event: Event) -> None:
+        self.history.append(event)
+        for sink in self._sinks:
+            sink(event)
+        for sub in self._subscribers:
+            sub._push(event)
+
+    def subscribe(self, replay: bool = True) -> Subscription:
+        """A new subscription; with ``replay`` it first receives every event so far."""
+        sub = Subscription(self)
+        if replay:
+            sub._queue.extend(self.history)
+        if self._closed:
+            sub._close()
+        else:
+            self._subscribers.add(sub)
+        return sub
+
+    def close(self) -> None:
+        self._closed = True
+        for sub in self._subscribers:
+            sub._close()
+        self._subscribers.clear()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+
+def events_of(history: Iterable[Event], kind: type[Event]) -> list[Event]:
+    return [e for e in history if isinstance(e, kind)]
