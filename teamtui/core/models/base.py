@@ -45,6 +45,11 @@ class ModelRequest:
     purpose: str = "worker"
     team: str = ""
     step: str = ""
+    #: Facts a real model reads from the messages, handed over plainly for the demo model:
+    #: "input" (the run's request), "round"/"max_rounds" (loops), "categories" (classifier),
+    #: "workers" ({name: role}, planner), "repair" (what was wrong with the last plan),
+    #: "topic" (event bus), "handoff_targets" (names reachable by transfer tools).
+    hints: dict[str, Any] = field(default_factory=dict)
 
 
 # --- what a stream yields -------------------------------------------------------------------------
