@@ -156,6 +156,24 @@ class AgentFinished(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ModelReplied(Event):
+    """One finished model call, kept so a resumed run can replay it instead of paying again.
+
+    ``key`` hashes the step id and everything sent to the model; a resumed run whose call has the
+    same key takes this reply. UIs can ignore it (AgentFinished carries the turn's totals)."""
+
+    kind: ClassVar[str] = "model_reply"
+    agent: str
+    step: str
+    key: str
+    text: str
+    tool_calls: tuple[dict, ...] = ()  # ({"id", "name", "arguments"}, ...)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ToolCalled(Event):
     kind: ClassVar[str] = "tool_call"
     agent: str
