@@ -1,0 +1,289 @@
+"""One agent turn: build the messages, call the model (with retries), run tools, report.
+
+A turn may span several model calls (tool rounds). Each call runs in a child task so a step
+command (stop, redirect) can cancel just that call without cancelling the run. Every finished
+call is recorded as a ModelReplied event keyed by a hash of what was sent, and a call whose key is
+already known (a resumed run, or a flow restarted by a redirect) is answered from that record
+instead of paying for it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import events as ev
+from .context import RunContext, StepControl
+from .models.base import ModelError, ModelRequest, TextChunk, ToolCallChunk, ToolSpec, UsageChunk
+from .retry import CircuitBreaker, CircuitOpen, backoff_delay
+from .tools import TOOLSETS, ToolBox, ToolFailure
+
+MAX_TOOL_ROUNDS = 6
+MAX_REPLY_CHARS = 200_000  # an enormous reply is cut here rather than filling memory and screens
+
+
+class StepFailed(Exception):
+    """A step that failed for good (retries spent or a permanent error)."""
+
+    def __init__(self, step: str, message: str) -> None:
+        super().__init__(message)
+        self.step = step
+
+
+@dataclass
+class Turn:
+    agent: str
+    step: str
+    prompt: str = ""
+    purpose: str = "worker"
+    conversation: list[dict[str, Any]] | None = None  # handoffs: the conversation so far
+    extra_system: tuple[str, ...] = ()
+    tools: tuple[ToolSpec, ...] = ()
+    stop_tools: frozenset[str] = frozenset()  # calling one of these ends the turn (handoffs)
+    json_schema: dict[str, Any] | None = None
+    hints: dict[str, Any] = field(default_factory=dict)
+    on_publish: Callable[[str, str], None] | None = None
+
+
+@dataclass
+class TurnResult:
+    text: str
+    transfer: tuple[str, str] | None = None  # (tool name, reason)
+    interrupted: bool = False
+
+
+@dataclass
+class _Reply:
+    text: str
+    tool_calls: list[dict[str, str]]
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+
+
+class _Interrupted(Exception):
+    def __init__(self, partial: str) -> None:
+        self.partial = partial
+
+
+class _Redirected(Exception):
+    pass
+
+
+def call_key(step: str, messages: list[dict], tools: list[ToolSpec], schema: dict | None) -> str:
+    payload = json.dumps([step, messages, [t.name for t in tools], schema], sort_keys=True, default=str)
+    return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
+
+
+def system_prompt(ctx: RunContext, turn: Turn, notes: list[str]) -> str:
+    agent = ctx.team.agents[turn.agent]
+    parts = [f'You are the {agent.role} ("{turn.agent}") on the team "{ctx.team.name}".']
+    if agent.instructions:
+        parts.append(agent.instructions.strip())
+    parts.extend(turn.extra_system)
+    override = ctx.overrides.get(turn.step)
+    if override:
+        parts.append(f"The person running this team redirected this step. Follow this instruction:\n{override}")
+    for note in notes:
+        parts.append(f"Note from the person running this team: {note}")
+    if "memory" in agent.tools and ctx.memory.values:
+        keys = ", ".join(sorted(ctx.memory.values))
+        parts.append(f"Shared memory holds these keys (read them with memory_read): {keys}")
+    return "\n\n".join(parts)
+
+
+class TurnRunner:
+    """Runs agent turns for one run; owns the per-model circuit breakers."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self.breakers: dict[str, CircuitBreaker] = {}
+
+    async def run(self, turn: Turn) -> TurnResult:
+        ctx = self.ctx
+        agent = ctx.team.agents[turn.agent]
+        model = ctx.models[turn.agent]
+        control = ctx.controls.setdefault(turn.step, StepControl())
+        notes = ctx.take_notes(turn.agent)
+        tools = [spec for name in agent.tools for spec in TOOLSETS[name]] + list(turn.tools)
+        started = time.perf_counter()
+        totals = [0, 0, 0.0]
+        while True:  # one pass per instruction: a redirect of the running step starts a new pass
+            messages = [{"role": "system", "content": system_prompt(ctx, turn, notes)}]
+            messages += turn.conversation if turn.conversation is not None else [{"role": "user", "content": turn.prompt}]
+            live = _Live(ctx, turn, model.label, turn.prompt or _last_user(messages))
+            try:
+                text, transfer = await self._exchange(turn, model, messages, tools, control, totals, live)
+                interrupted = False
+                break
+            except _Redirected:
+                continue
+            except _Interrupted as stop:
+                text, transfer, interrupted = stop.partial, None, True
+                break
+        ctx.memory.add(turn.agent, turn.step, text)
+        ctx.emit(
+            ev.AgentFinished, agent=turn.agent, step=turn.step, text=text, input_tokens=totals[0],
+            output_tokens=totals[1], cost=totals[2], duration_s=round(time.perf_counter() - started, 3),
+            interrupted=interrupted, reused=not live.started and not interrupted,
+        )
+        return TurnResult(text, transfer, interrupted)
+
+    async def _exchange(self, turn, model, messages, tools, control, totals, live: "_Live"
+                        ) -> tuple[str, tuple[str, str] | None]:
+        toolbox = ToolBox(self.ctx, turn.agent, turn.step, turn.on_publish)
+        for round_no in range(MAX_TOOL_ROUNDS + 1):
+            offered = tools if round_no < MAX_TOOL_ROUNDS else []  # last round: text only
+            reply = await self._call(turn, model, messages, offered, control, live)
+            totals[0] += reply.input_tokens
+            totals[1] += reply.output_tokens
+            totals[2] += reply.cost
+            if not reply.tool_calls:
+                return reply.text, None
+            messages.append({"role": "assistant", "content": reply.text or None, "tool_calls": [
+                {"id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}}
+                for c in reply.tool_calls
+            ]})
+            for call in reply.tool_calls:
+                self.ctx.emit(ev.ToolCalled, agent=turn.agent, step=turn.step, call_id=call["id"],
+                              tool=call["name"], arguments=call["arguments"])
+                if call["name"] in turn.stop_tools:
+                    return reply.text, (call["name"], _reason(call["arguments"]))
+                try:
+                    result, failed = toolbox.run(call["name"], call["arguments"]), False
+                except ToolFailure as exc:
+                    result, failed = f"error: {exc}", True
+                self.ctx.emit(ev.ToolReturned, agent=turn.agent, step=turn.step, call_id=call["id"],
+                              tool=call["name"], result=result, error=failed)
+                messages.append({"role": "tool", "tool_call_id": call["id"], "content": result})
+        raise AssertionError("unreachable: the last round offers no tools")
+
+    async def _call(self, turn: Turn, model, messages, tools, control: StepControl, live: "_Live") -> _Reply:
+        ctx = self.ctx
+        agent = ctx.team.agents[turn.agent]
+        key = call_key(turn.step, messages, tools, turn.json_schema)
+        known = ctx.replies.get(key)
+        if known is not None:
+            ctx.add_usage(known.input_tokens, known.output_tokens, known.cost)
+            return _Reply(known.text, [dict(c) for c in known.tool_calls], known.input_tokens,
+                          known.output_tokens, known.cost)
+        request = ModelRequest(
+            messages=messages, tools=tools, json_schema=turn.json_schema, temperature=agent.temperature,
+            timeout_s=agent.timeout, agent=turn.agent, role=agent.role, purpose=turn.purpose,
+            team=ctx.team.name, step=turn.step, hints={"input": ctx.request, **turn.hints},
+        )
+        breaker = self.breakers.setdefault(model.label, CircuitBreaker())
+        attempts = agent.retries + 1
+        for attempt in range(1, attempts + 1):
+            await ctx.gate()
+            # A command that arrived while no call was in flight (paused, or between tool rounds).
+            action, control.action = control.action, None
+            if action == "cancel":
+                raise _Interrupted("")
+            if action == "redirect":
+                raise _Redirected()
+            try:
+                breaker.check(model.label)
+            except CircuitOpen as exc:
+                raise StepFailed(turn.step, f"{turn.agent}: {exc}") from None
+            live.announce()
+            partial: list[str] = []
+            call = asyncio.create_task(self._stream(turn, model, request, agent.timeout, partial))
+            control.call = call
+            try:
+                reply = await call
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise  # the run or a parent is being cancelled, not just this call
+                action, control.action = control.action, None
+                if action == "redirect":
+                    raise _Redirected() from None
+                raise _Interrupted("".join(partial)) from None
+            except ModelError as exc:
+                if breaker.record_failure():
+                    ctx.emit(ev.ErrorRaised, agent=turn.agent, step=turn.step,
+                             message=f"circuit opened for model {model.label} after {breaker.failures} failures in a row")
+                if not exc.retryable or attempt == attempts:
+                    raise StepFailed(turn.step, f"{turn.agent} ({model.label}): {exc}") from None
+                delay = backoff_delay(attempt, retry_after_s=exc.retry_after_s)
+                ctx.emit(ev.RetryScheduled, agent=turn.agent, step=turn.step, attempt=attempt + 1,
+                         error=str(exc), delay_s=round(delay, 3))
+                await asyncio.sleep(delay)
+                continue
+            finally:
+                control.call = None
+            breaker.record_success()
+            record = ctx.emit(
+                ev.ModelReplied, agent=turn.agent, step=turn.step, key=key, text=reply.text,
+                tool_calls=tuple(reply.tool_calls), input_tokens=reply.input_tokens,
+                output_tokens=reply.output_tokens, cost=reply.cost,
+            )
+            ctx.replies[key] = record  # a restarted flow reuses this call
+            ctx.add_usage(reply.input_tokens, reply.output_tokens, reply.cost)
+            return reply
+        raise AssertionError("unreachable")
+
+    async def _stream(self, turn: Turn, model, request: ModelRequest, timeout: float | None,
+                      partial: list[str]) -> _Reply:
+        emit, agent, step = self.ctx.emit, turn.agent, turn.step
+        calls: list[dict[str, str]] = []
+        usage = UsageChunk()
+        size = 0
+        try:
+            async with asyncio.timeout(timeout) if timeout else nullcontext():
+                async for chunk in model.stream(request):
+                    if type(chunk) is TextChunk:
+                        if size >= MAX_REPLY_CHARS:
+                            continue
+                        text = chunk.text[: MAX_REPLY_CHARS - size]
+                        size += len(text)
+                        partial.append(text)
+                        emit(ev.TextDelta, agent=agent, step=step, text=text)
+                    elif type(chunk) is ToolCallChunk:
+                        calls.append({"id": chunk.id, "name": chunk.name, "arguments": chunk.arguments})
+                    elif type(chunk) is UsageChunk:
+                        usage = chunk
+        except TimeoutError:
+            raise ModelError(f"no complete reply within {timeout:g}s", retryable=True) from None
+        text = "".join(partial)
+        if not text.strip() and not calls:
+            raise ModelError("the model returned an empty reply", retryable=True)
+        return _Reply(text, calls, usage.input_tokens, usage.output_tokens, usage.cost)
+
+
+class _Live:
+    """Announces a turn (AgentStarted) at its first real model call, so a turn answered wholly
+    from earlier calls (resume, a restart after a redirect) shows as reused, not as a new turn."""
+
+    __slots__ = ("ctx", "turn", "label", "prompt", "started")
+
+    def __init__(self, ctx: RunContext, turn: Turn, label: str, prompt: str) -> None:
+        self.ctx, self.turn, self.label, self.prompt = ctx, turn, label, prompt
+        self.started = False
+
+    def announce(self) -> None:
+        if not self.started:
+            self.started = True
+            self.ctx.emit(ev.AgentStarted, agent=self.turn.agent, step=self.turn.step, model=self.label,
+                          prompt=self.prompt)
+
+
+def _reason(arguments: str) -> str:
+    try:
+        data = json.loads(arguments or "{}")
+    except json.JSONDecodeError:
+        return ""
+    return str(data.get("reason", "")) if isinstance(data, dict) else ""
+
+
+def _last_user(messages: list[dict[str, Any]]) -> str:
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            return str(message.get("content") or "")
+    return ""

@@ -1,0 +1,146 @@
+"""The state one run shares across its steps: events out, commands in, steps, models, memory."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import events as ev
+from .events import Event
+from .memory import SharedMemory
+from .models.base import ChatModel
+from .stream import EventStream
+from .team import Team
+
+
+@dataclass
+class StepInfo:
+    id: str
+    label: str
+    kind: str
+    agent: str | None
+    parent: str | None
+    depends_on: tuple[str, ...]
+    status: str = ev.PENDING
+    started: float | None = None
+    instruction: str | None = None
+
+
+@dataclass
+class StepControl:
+    """What a command asked of a running step; the turn loop reads it when its call is cancelled."""
+
+    action: str | None = None  # "cancel" | "redirect"
+    call: asyncio.Task | None = None
+
+
+class Usage:
+    __slots__ = ("input_tokens", "output_tokens", "cost")
+
+    def __init__(self) -> None:
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.cost = 0.0
+
+
+@dataclass
+class RunContext:
+    team: Team
+    run_id: str
+    stream: EventStream
+    models: dict[str, ChatModel]  # agent name -> model
+    request: str = ""
+    memory: SharedMemory = field(default_factory=SharedMemory)
+    workspace: Any = None  # Path of the folder file tools may use, or None
+    replies: dict[str, ev.ModelReplied] = field(default_factory=dict)  # key -> reply to reuse
+    approve_plans: bool = False
+    on_failure: str = "fail"
+    seq: int = 0
+    usage: Usage = field(default_factory=Usage)
+    steps: dict[str, StepInfo] = field(default_factory=dict)
+    controls: dict[str, StepControl] = field(default_factory=dict)
+    overrides: dict[str, str] = field(default_factory=dict)  # step -> instruction from a redirect
+    notes: dict[str, list[str]] = field(default_factory=dict)  # agent -> notes for its next turn
+    plan_approvals: dict[str, asyncio.Future] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)  # steps given up on (degraded runs)
+    budget_check: Callable[[], None] | None = None
+    clock: Callable[[], float] = time.time
+
+    def __post_init__(self) -> None:
+        self.running = asyncio.Event()
+        self.running.set()
+
+    # --- events ----------------------------------------------------------------------------------
+
+    def emit(self, cls: type[Event], **fields: Any) -> Event:
+        self.seq += 1
+        event = cls(run_id=self.run_id, seq=self.seq, ts=self.clock(), **fields)
+        self.stream.emit(event)
+        return event
+
+    # --- steps -----------------------------------------------------------------------------------
+
+    def add_step(
+        self,
+        step: str,
+        label: str,
+        kind: str,
+        *,
+        agent: str | None = None,
+        parent: str | None = None,
+        depends_on: tuple[str, ...] = (),
+        round: int | None = None,
+        instruction: str | None = None,
+    ) -> StepInfo:
+        """Announce a step (idempotent: a step re-entered after a restart keeps its entry)."""
+        info = self.steps.get(step)
+        if info is None:
+            info = StepInfo(step, label, kind, agent, parent, depends_on, instruction=instruction)
+            self.steps[step] = info
+            self.emit(
+                ev.StepAdded, step=step, label=label, step_kind=kind, agent=agent, parent=parent,
+                depends_on=depends_on, round=round, instruction=instruction,
+            )
+        return info
+
+    def set_status(self, step: str, status: str, detail: str = "") -> None:
+        info = self.steps[step]
+        duration = None
+        if status == ev.RUNNING:
+            info.started = self.clock()
+        elif info.started is not None and ev.is_terminal_step_status(status):
+            duration = round(self.clock() - info.started, 3)
+        info.status = status
+        self.emit(ev.StepStatusChanged, step=step, status=status, detail=detail, duration_s=duration)
+
+    def dependents_of(self, step: str) -> set[str]:
+        """Every step that depends, directly or not, on ``step`` (children count as dependents)."""
+        found: set[str] = set()
+        frontier = {step}
+        while frontier:
+            nxt = {
+                s.id for s in self.steps.values()
+                if s.id not in found and (set(s.depends_on) & frontier or s.parent in frontier)
+            }
+            found |= nxt
+            frontier = nxt
+        return found
+
+    # --- control ---------------------------------------------------------------------------------
+
+    async def gate(self) -> None:
+        """Wait while the run is paused: no new model call starts until it runs again."""
+        if not self.running.is_set():
+            await self.running.wait()
+
+    def take_notes(self, agent: str) -> list[str]:
+        return self.notes.pop(agent, [])
+
+    def add_usage(self, input_tokens: int, output_tokens: int, cost: float) -> None:
+        self.usage.input_tokens += input_tokens
+        self.usage.output_tokens += output_tokens
+        self.usage.cost += cost
+        if self.budget_check is not None:
+            self.budget_check()

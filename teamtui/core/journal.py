@@ -1,0 +1,359 @@
+"""The run journal: one folder per run, an append-only event log, and what resume needs from it.
+
+Layout of ``<runs_dir>/<run_id>/``:
+
+- ``meta.json``     who/what/how: team file text, input, model settings (never keys), versions;
+- ``events.jsonl``  one ``event.to_dict()`` per line, written as each event happens;
+- ``summary.json``  written at RunFinished so listing many runs never rescans their events.
+
+Durability: every event is handed to the OS at once (one ``write`` per event, no user-space
+buffer), so a killed process leaves every event it emitted readable. ``os.fsync`` runs only at
+step boundaries (a step reaching a terminal status, AgentFinished, RunFinished), which is what
+survives a machine crash without paying a disk sync per streamed token.
+
+While a writer is open it holds an exclusive ``flock`` on ``events.jsonl``: the kernel drops it
+when the process dies, which is how a reader tells a running run from an interrupted one (no pid
+guessing), and it keeps two processes from appending to the same journal.
+
+Every string written passes through ``redact`` first: no API key reaches the disk.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .events import (
+    SCHEMA_VERSION,
+    AgentFinished,
+    Event,
+    ModelReplied,
+    RunFinished,
+    RunStarted,
+    StepStatusChanged,
+    is_terminal_step_status,
+)
+from .redact import redact
+
+try:  # POSIX only; without it every unfinished run reads as interrupted.
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
+
+#: Version of the folder layout and meta.json (event shapes carry their own SCHEMA_VERSION).
+JOURNAL_VERSION = 1
+META, EVENTS, SUMMARY = "meta.json", "events.jsonl", "summary.json"
+INTERRUPTED = "interrupted"
+
+
+class JournalBusy(RuntimeError):
+    """Another live process is writing this run's journal."""
+
+
+# --- meta.json -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class RunMeta:
+    run_id: str
+    team: str
+    team_text: str  # the team file as loaded, so resume runs the same team even if the file changed
+    team_path: str | None
+    input: str
+    model: str | None = None  # the --model override, if any (None: the team's own models)
+    models: dict[str, str] = field(default_factory=dict)  # agent -> model string as resolved
+    api_base: str | None = None
+    resumed_from: str | None = None
+    created: float = field(default_factory=time.time)
+    teamtui_version: str = ""
+    journal_version: int = JOURNAL_VERSION
+    event_version: int = SCHEMA_VERSION
+
+    def __post_init__(self) -> None:
+        if not self.teamtui_version:
+            from teamtui import __version__
+
+            self.teamtui_version = __version__
+
+    def to_dict(self) -> dict[str, Any]:
+        return _redacted(asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RunMeta":
+        names = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def write_meta(run_dir: Path, meta: RunMeta) -> None:
+    _write_json_atomic(Path(run_dir) / META, meta.to_dict())
+
+
+def read_meta(run_dir: Path) -> RunMeta:
+    return RunMeta.from_dict(json.loads((Path(run_dir) / META).read_text(encoding="utf-8")))
+
+
+def read_summary(run_dir: Path) -> dict[str, Any] | None:
+    """The summary written at RunFinished, or None (unfinished run, or an unreadable file)."""
+    try:
+        return json.loads((Path(run_dir) / SUMMARY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+class JournalWriter:
+    """A stream sink that journals a run: ``stream.add_sink(JournalWriter.open(dir, meta))``.
+
+    A write error (disk full, folder removed) never breaks the run: it is kept in ``error``,
+    logged once, and journaling stops.
+    """
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = Path(run_dir)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        path = self.run_dir / EVENTS
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            _lock(self._fd, path)
+            _drop_torn_tail(self._fd)
+        except BaseException:
+            os.close(self._fd)
+            raise
+        # Appending to a journal (resume in place) reopens the run: its old summary is stale.
+        (self.run_dir / SUMMARY).unlink(missing_ok=True)
+        self.error: OSError | None = None
+        self.count = 0
+        self._first_ts: float | None = None
+        self._closed = False
+
+    @classmethod
+    def open(cls, run_dir: Path, meta: RunMeta) -> "JournalWriter":
+        """Create (or reopen for resume) a run folder, write its meta, start its journal."""
+        writer = cls(run_dir)
+        try:
+            write_meta(writer.run_dir, meta)
+        except BaseException:
+            writer.close()
+            raise
+        return writer
+
+    def __call__(self, event: Event) -> None:
+        if self._closed or self.error is not None:
+            return
+        if self._first_ts is None:
+            self._first_ts = event.ts
+        line = json.dumps(_redacted(event.to_dict()), ensure_ascii=False, separators=(",", ":"))
+        try:
+            os.write(self._fd, (line + "\n").encode("utf-8"))
+            self.count += 1
+            if _is_boundary(event):
+                os.fsync(self._fd)
+            if isinstance(event, RunFinished):
+                self._write_summary(event)
+        except OSError as exc:
+            self.error = exc
+            log.warning("journal %s stopped: %s", self.run_dir, redact(str(exc)))
+
+    def _write_summary(self, event: RunFinished) -> None:
+        started = self._first_ts if self._first_ts is not None else event.ts
+        _write_json_atomic(
+            self.run_dir / SUMMARY,
+            {
+                "status": event.status,
+                "started": started,
+                "finished": event.ts,
+                "duration_s": max(0.0, event.ts - started),
+                "input_tokens": event.input_tokens,
+                "output_tokens": event.output_tokens,
+                "cost": event.cost,
+                "error": redact(event.error) if event.error else None,
+            },
+        )
+
+    def close(self) -> None:
+        """Sync and release the journal (idempotent). The stream may keep the sink: it is a no-op now."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self.error is None:
+                os.fsync(self._fd)
+        except OSError as exc:
+            self.error = exc
+        finally:
+            os.close(self._fd)  # closing drops the flock
+
+    def __enter__(self) -> "JournalWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _is_boundary(event: Event) -> bool:
+    if isinstance(event, (AgentFinished, RunFinished)):
+        return True
+    return isinstance(event, StepStatusChanged) and is_terminal_step_status(event.status)
+
+
+def _lock(fd: int, path: Path) -> None:
+    if fcntl is None:  # pragma: no cover - Windows
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise JournalBusy(f"{path} is being written by another running process") from None
+
+
+def is_live(run_dir: Path) -> bool:
+    """True while some process (this one included) holds the run's journal open for writing."""
+    path = Path(run_dir) / EVENTS
+    if fcntl is None:  # pragma: no cover - Windows
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # also drops the shared lock if we got it
+    return False
+
+
+def _drop_torn_tail(fd: int) -> None:
+    """Cut a half-written last line (the process was killed mid-write) before appending."""
+    size = os.lseek(fd, 0, os.SEEK_END)
+    if size == 0:
+        return
+    keep = size
+    chunk = 4096
+    while keep > 0:
+        start = max(0, keep - chunk)
+        data = os.pread(fd, keep - start, start)
+        if keep == size and data.endswith(b"\n"):
+            return
+        nl = data.rfind(b"\n")
+        if nl >= 0:
+            os.ftruncate(fd, start + nl + 1)
+            return
+        keep = start
+    os.ftruncate(fd, 0)
+
+
+def _redacted(value: Any) -> Any:
+    """``value`` with ``redact`` applied to every string in it, keys included."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {_redacted(k): _redacted(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redacted(v) for v in value]
+    return value
+
+
+def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(_redacted(data), f, ensure_ascii=False, indent=2)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class JournalContents:
+    events: list[Event]
+    torn: int = 0  # lines that are not valid JSON (a killed writer leaves at most one, at the end)
+    unknown: int = 0  # events of kinds (or shapes) this version does not know
+
+
+def read_journal(run_dir: Path) -> JournalContents:
+    """Every readable event of a run, in order. Never raises on bad lines: it counts them."""
+    out = JournalContents(events=[])
+    data = (Path(run_dir) / EVENTS).read_bytes()
+    # Split on b"\n" only: str.splitlines would also split inside text on U+2028 and friends.
+    for raw in data.split(b"\n"):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except ValueError:
+            out.torn += 1
+            continue
+        try:
+            out.events.append(Event.from_dict(obj))
+        except (KeyError, TypeError, ValueError):
+            out.unknown += 1
+    if out.torn or out.unknown:
+        log.warning("journal %s: skipped %d torn and %d unknown lines", run_dir, out.torn, out.unknown)
+    return out
+
+
+def read_events(run_dir: Path) -> list[Event]:
+    return read_journal(run_dir).events
+
+
+# --- resume --------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ResumeData:
+    run_id: str
+    team_text: str
+    team_path: str | None
+    input: str
+    model: str | None
+    models: dict[str, str]
+    api_base: str | None
+    replies: dict[str, ModelReplied]  # ModelReplied.key -> the reply to replay instead of calling
+    last_seq: int
+    status: str  # done | failed | stopped | interrupted | running
+    events: list[Event]
+
+
+def load_for_resume(run_dir: Path) -> ResumeData:
+    meta = read_meta(run_dir)
+    events = read_events(run_dir)
+    replies: dict[str, ModelReplied] = {}
+    for event in events:
+        if isinstance(event, ModelReplied):
+            replies[event.key] = event  # a later identical call (same key) wins
+    return ResumeData(
+        run_id=meta.run_id,
+        team_text=meta.team_text,
+        team_path=meta.team_path,
+        input=meta.input,
+        model=meta.model,
+        models=dict(meta.models),
+        api_base=meta.api_base,
+        replies=replies,
+        last_seq=max((e.seq for e in events), default=0),
+        status=run_status(run_dir, events),
+        events=events,
+    )
+
+
+def run_status(run_dir: Path, events: list[Event]) -> str:
+    """done / failed / stopped from the last RunFinished since the last RunStarted; else
+    running (a live writer holds the journal) or interrupted."""
+    for event in reversed(events):
+        if isinstance(event, RunFinished):
+            return event.status
+        if isinstance(event, RunStarted):
+            break
+    return "running" if is_live(run_dir) else INTERRUPTED

@@ -1,0 +1,101 @@
+"""Turn whatever litellm raises into one ModelError the runtime can act on.
+
+The runtime retries (with backoff) only what is worth retrying: rate limits, timeouts,
+connection failures, cut streams and server errors. Bad keys, bad requests and unknown models
+fail at once. Messages are one line, name the model and never carry a credential.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from email.utils import parsedate_to_datetime
+from types import ModuleType
+from typing import Any, Iterable, Mapping
+
+from ..redact import redact
+from .base import ModelError
+
+RETRYABLE_STATUS = frozenset({408, 409, 425, 429})
+MAX_MESSAGE_LEN = 300
+
+_KINDS = {
+    400: "bad request",
+    401: "authentication failed",
+    403: "permission denied",
+    404: "not found",
+    408: "timed out",
+    409: "conflict",
+    413: "request too large",
+    422: "request rejected",
+    429: "rate limited",
+}
+# "litellm.RateLimitError: RateLimitError: OpenAIException - " and the like, before the provider's words.
+_CLASS_PREFIX = re.compile(r"(?:litellm\.)?\b[A-Za-z]*(?:Error|Exception)\s*(?::|-)\s+")
+
+
+def to_model_error(exc: BaseException, model: str, litellm: ModuleType, secrets: Iterable[str | None] = ()) -> ModelError:
+    cut = isinstance(exc, litellm.exceptions.MidStreamFallbackError)
+    cause: BaseException = exc
+    if cut and exc.original_exception is not None:  # type: ignore[attr-defined]
+        cause = exc.original_exception  # type: ignore[attr-defined]
+    status: int | None = None
+    if isinstance(cause, (litellm.Timeout, asyncio.TimeoutError, TimeoutError)):
+        kind, retryable, detail = "timed out", True, ""
+    elif isinstance(cause, (litellm.APIConnectionError, ConnectionError)):
+        kind, retryable, detail = ("stream cut off" if cut else "connection failed"), True, str(cause)
+    else:
+        status = _status(cause)
+        retryable = status is not None and (status in RETRYABLE_STATUS or status >= 500)
+        kind = "stream cut off" if cut else _KINDS.get(status or 0, "server error" if (status or 0) >= 500 else "failed")
+        detail = str(cause)
+    message = f"{model}: {kind}"
+    if status is not None:
+        message += f" (HTTP {status})"
+    detail = _clean(detail)
+    if detail:
+        message += f": {detail}"
+    message = redact(" ".join(message.split()), secrets)
+    if len(message) > MAX_MESSAGE_LEN:
+        message = message[: MAX_MESSAGE_LEN - 1] + "…"
+    return ModelError(message, retryable=retryable, status=status, retry_after_s=_retry_after(cause) if retryable else None)
+
+
+def _status(exc: BaseException) -> int | None:
+    try:
+        return int(getattr(exc, "status_code", None) or 0) or None
+    except (TypeError, ValueError):
+        return None
+
+
+def _clean(detail: str) -> str:
+    detail = detail.split(" Original exception:")[0]
+    previous = None
+    while previous != detail:  # strip stacked class-name prefixes
+        previous, detail = detail, _CLASS_PREFIX.sub("", detail, count=1).strip()
+    return detail
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """Seconds the provider asked us to wait (Retry-After / retry-after-ms), if it said."""
+    for source in (getattr(exc, "litellm_response_headers", None), getattr(exc, "headers", None),
+                   getattr(getattr(exc, "response", None), "headers", None)):
+        if source:
+            seconds = parse_retry_after(source)
+            if seconds is not None:
+                return seconds
+    return None
+
+
+def parse_retry_after(headers: Mapping[str, Any]) -> float | None:
+    lowered = {str(k).lower(): str(v).strip() for k, v in headers.items()}
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        try:
+            return max(0.0, float(lowered[name]) * scale)
+        except (KeyError, ValueError):
+            continue
+    try:  # Retry-After may also be an HTTP date
+        return max(0.0, parsedate_to_datetime(lowered["retry-after"]).timestamp() - time.time())
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None

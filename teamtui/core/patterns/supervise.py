@@ -1,0 +1,171 @@
+"""Supervisor: a planner writes a JSON plan; workers run its tasks as soon as their
+dependencies are done (concurrently where they can); the planner synthesizes the answer."""
+
+from __future__ import annotations
+
+import asyncio
+
+from .. import events as ev
+from ..agent import StepFailed, Turn
+from ..memory import Contribution
+from ..plan import PlanError, Task, parse_plan, plan_schema, validate_plan
+from ..team import Supervise
+from . import FlowRunner, Outcome, Scope, handles
+
+
+def task_step(sid: str, task_id: str) -> str:
+    return f"{sid}.t.{task_id}"
+
+
+async def make_plan(runner: FlowRunner, node: Supervise, sid: str, scope: Scope) -> list[Task]:
+    ctx, spec = runner.ctx, node.supervise
+    workers = {w: ctx.team.agents[w].role for w in spec.workers}
+    pid = f"{sid}.plan"
+    roster = "\n".join(f"- {w}: {role}" for w, role in workers.items())
+    task = (f"Plan the work for your workers:\n{roster}\n"
+            "Reply with JSON only: {\"tasks\": [{\"id\": \"short-id\", \"worker\": \"<worker>\", "
+            "\"task\": \"what to do\", \"depends_on\": [\"ids of tasks whose results it needs\"]}]}. "
+            "Tasks that do not need each other's results must not depend on each other, so they run in "
+            f"parallel. At most {spec.max_tasks} tasks.")
+    prompt = runner.prompt(scope, task)
+    schema = plan_schema(spec.workers)
+    hints = {**scope.hints, "workers": workers}
+    turn = Turn(agent=spec.planner, step=pid, prompt=prompt, purpose="planner", json_schema=schema, hints=hints)
+    pscope = Scope(scope.prior, scope.deps, sid, scope.hints)
+    result = await runner.agent_turn(turn, label=f"{spec.planner} (plan)", kind="planner", scope=pscope)
+    try:
+        return parse_plan(result.text, workers, spec.max_tasks)
+    except PlanError as exc:
+        ctx.emit(ev.PlanRejected, step=pid, error=str(exc), attempt=1, will_repair=True)
+        error = str(exc)
+    # One repair request, in the same conversation, naming what was wrong.
+    conversation = [
+        {"role": "user", "content": prompt},
+        {"role": "assistant", "content": result.text},
+        {"role": "user", "content": f"That plan is invalid: {error}. Reply with the corrected plan as JSON only."},
+    ]
+    turn = Turn(agent=spec.planner, step=pid, conversation=conversation, purpose="planner", json_schema=schema,
+                hints={**hints, "repair": error})
+    ctx.set_status(pid, ev.RUNNING, "repairing the plan")
+    result = await runner.turns.run(turn)
+    try:
+        tasks = parse_plan(result.text, workers, spec.max_tasks)
+        ctx.set_status(pid, ev.DONE, "plan repaired")
+        return tasks
+    except PlanError as exc:
+        ctx.emit(ev.PlanRejected, step=pid, error=str(exc), attempt=2, will_repair=False)
+        ctx.set_status(pid, ev.FAILED, str(exc))
+        raise StepFailed(pid, f"planner {spec.planner} gave an invalid plan twice: {exc}") from None
+
+
+async def await_approval(runner: FlowRunner, node: Supervise, sid: str, tasks: list[Task]) -> list[Task]:
+    ctx, spec = runner.ctx, node.supervise
+    while True:
+        future = asyncio.get_running_loop().create_future()
+        ctx.plan_approvals[sid] = future
+        ctx.emit(ev.PlanProposed, step=sid, tasks=tuple(t.to_dict() for t in tasks), approved=False)
+        edited = await future
+        if edited is None:
+            return tasks
+        try:
+            return validate_plan({"tasks": edited}, spec.workers, spec.max_tasks)
+        except PlanError as exc:
+            # Ask again with the plan as it was before the bad edit.
+            ctx.emit(ev.ErrorRaised, step=sid, message=f"edited plan rejected: {exc}")
+
+
+async def run_tasks(runner: FlowRunner, sid: str, tasks: list[Task], scope: Scope, max_parallel: int | None
+                    ) -> dict[str, Contribution]:
+    """Start each task the moment its last dependency finishes. Linear in tasks + edges."""
+    ctx = runner.ctx
+    pid = f"{sid}.plan"
+    by_id = {t.id: t for t in tasks}
+    waiting = {t.id: len(t.depends_on) for t in tasks}
+    dependents: dict[str, list[str]] = {t.id: [] for t in tasks}
+    for t in tasks:
+        for dep in t.depends_on:
+            dependents[dep].append(t.id)
+    results: dict[str, Contribution] = {}
+    limit = asyncio.Semaphore(max_parallel) if max_parallel else None
+    degrade = ctx.on_failure == "degrade"
+
+    def skip_after(task_id: str) -> None:
+        stack = list(dependents[task_id])
+        while stack:
+            tid = stack.pop()
+            step = task_step(sid, tid)
+            if ctx.steps[step].status == ev.PENDING:
+                ctx.set_status(step, ev.SKIPPED, f"needs failed task {task_id}")
+                ctx.missing.append(step)
+                stack.extend(dependents[tid])
+
+    async def run_one(task: Task, group: asyncio.TaskGroup) -> None:
+        step = task_step(sid, task.id)
+        inputs = tuple(results[d] for d in task.depends_on if d in results)
+        turn = Turn(agent=task.worker, step=step, prompt=runner.prompt(Scope(scope.prior + inputs), task.task),
+                    hints=dict(scope.hints))
+        deps = tuple(task_step(sid, d) for d in task.depends_on) or (pid,)
+        try:
+            if limit is not None:
+                async with limit:
+                    result = await runner.agent_turn(turn, label=task.id, kind="task", scope=Scope(deps=deps, parent=sid),
+                                                     instruction=task.task)
+            else:
+                result = await runner.agent_turn(turn, label=task.id, kind="task", scope=Scope(deps=deps, parent=sid),
+                                                 instruction=task.task)
+        except StepFailed:
+            if not degrade:
+                raise
+            ctx.missing.append(step)
+            skip_after(task.id)
+            return
+        results[task.id] = Contribution(task.worker, step, result.text)
+        for nxt in dependents[task.id]:
+            waiting[nxt] -= 1
+            if waiting[nxt] == 0:
+                group.create_task(run_one(by_id[nxt], group))
+
+    async with asyncio.TaskGroup() as group:
+        for task in tasks:
+            if not task.depends_on:
+                group.create_task(run_one(task, group))
+    return results
+
+
+@handles(Supervise)
+async def run_supervise(runner: FlowRunner, node: Supervise, sid: str, scope: Scope) -> Outcome:
+    ctx, spec = runner.ctx, node.supervise
+    ctx.add_step(sid, f"supervise ({spec.planner})", "supervise", parent=scope.parent, depends_on=scope.deps)
+    ctx.set_status(sid, ev.RUNNING, "planning")
+    tasks = await make_plan(runner, node, sid, scope)
+    if ctx.approve_plans:
+        tasks = await await_approval(runner, node, sid, tasks)
+    ctx.emit(ev.PlanProposed, step=sid, tasks=tuple(t.to_dict() for t in tasks), approved=True)
+    pid = f"{sid}.plan"
+    for task in tasks:
+        deps = tuple(task_step(sid, d) for d in task.depends_on) or (pid,)
+        ctx.add_step(task_step(sid, task.id), task.id, "task", agent=task.worker, parent=sid, depends_on=deps,
+                     instruction=task.task)
+    ctx.set_status(sid, ev.RUNNING, f"{len(tasks)} tasks")
+    try:
+        results = await run_tasks(runner, sid, tasks, scope, spec.max_parallel)
+    except BaseExceptionGroup as group:
+        from .parallel import _first_step_failure
+
+        runner.skip_pending([task_step(sid, t.id) for t in tasks], "the plan failed")
+        ctx.set_status(sid, ev.FAILED)
+        raise _first_step_failure(group) from None
+    done = tuple(results[t.id] for t in tasks if t.id in results)
+    missing = [t.id for t in tasks if t.id not in results]
+    note = f" Tasks without results (they failed): {', '.join(missing)}. Say what is missing." if missing else ""
+    synth_id = f"{sid}.synth"
+    turn = Turn(agent=spec.planner, step=synth_id, purpose="synthesizer",
+                prompt=runner.prompt(Scope(scope.prior + done),
+                                     "Your workers finished the plan (their results are above). Combine them into "
+                                     "one complete final answer to the request." + note),
+                hints=dict(scope.hints))
+    exits = tuple(c.step for c in done) or (pid,)
+    result = await runner.agent_turn(turn, label=f"{spec.planner} (synthesis)", kind="synthesizer",
+                                     scope=Scope(deps=exits, parent=sid))
+    ctx.set_status(sid, ev.DONE, f"{len(done)}/{len(tasks)} tasks done")
+    return Outcome(result.text, (synth_id,), done + (Contribution(spec.planner, synth_id, result.text),))

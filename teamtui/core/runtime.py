@@ -1,0 +1,239 @@
+"""The runner: executes a team's flow and turns it into one event stream plus a run handle.
+
+    handle = Runner(team, RunOptions(model="demo")).start("Build a URL shortener in Go")
+    async for event in handle.subscribe(): ...
+    result = await handle.wait()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import events as ev
+from .agent import StepFailed
+from .context import RunContext, StepControl
+from .handle import RunHandle, RunResult
+from .models.base import ChatModel
+from .models.registry import resolve_models
+from .patterns import FlowRunner, Scope
+from .patterns.parallel import _first_step_failure
+from .preview import announce_plan
+from .stream import EventStream, Sink
+from .team import Sequence, Team
+
+
+@dataclass
+class RunOptions:
+    model: str | None = None  # --model: wins over every other choice
+    config_model: str | None = None  # the config file's model: below TEAMTUI_MODEL, above the demo
+    api_base: str | None = None
+    approve_plan: bool = False  # wait for the user to approve supervisor plans
+    run_id: str | None = None
+    demo_speed: float = 1.0
+    models: dict[str, ChatModel] | None = None  # injected model objects: {"*": m} or {agent: m}
+    replies: dict[str, ev.ModelReplied] = field(default_factory=dict)  # resume: calls already paid for
+    seq_start: int = 0  # resume: continue the journal's numbering
+    resumed_from: str | None = None
+    sinks: list[Sink] = field(default_factory=list)  # called inline for every event (the journal)
+    workspace: Any = None  # folder for the files tools
+    soft_budget: str = "stop"  # what a soft budget limit does: "stop" (headless) or "pause" (TUI)
+    clock: Callable[[], float] = time.time
+
+
+class BudgetExceeded(Exception):
+    pass
+
+
+def new_run_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
+
+
+class Runner:
+    def __init__(self, team: Team, options: RunOptions | None = None) -> None:
+        self.team = team
+        self.options = options or RunOptions()
+
+    async def run(self, request: str) -> RunResult:
+        return await self.start(request).wait()
+
+    def start(self, request: str) -> RunHandle:
+        """Start the run as a task of the running loop and return its handle at once."""
+        options = self.options
+        run_id = options.run_id or new_run_id()
+        stream = EventStream()
+        for sink in options.sinks:
+            stream.add_sink(sink)
+        models = resolve_models(self.team, options.model, options.config_model, options.api_base, options.models,
+                                options.demo_speed)
+        ctx = RunContext(
+            team=self.team, run_id=run_id, stream=stream, models=models, request=request,
+            workspace=options.workspace, replies=dict(options.replies), approve_plans=options.approve_plan,
+            on_failure=self.team.on_failure, seq=options.seq_start, clock=options.clock,
+        )
+        ctx.memory.values.update(self.team.memory)
+        execution = _Execution(ctx, options)
+        return RunHandle(run_id, stream, execution)
+
+
+class _Execution:
+    """Drives one run and applies commands to it (the RunControl behind a RunHandle)."""
+
+    def __init__(self, ctx: RunContext, options: RunOptions) -> None:
+        self.ctx = ctx
+        self.options = options
+        self.flow = FlowRunner(ctx)
+        self.flow_task: asyncio.Task | None = None
+        self.restart = False
+        self.stop_reason: str | None = None
+        self.soft_warned = False
+        ctx.budget_check = self._check_budget
+        self.task = asyncio.get_running_loop().create_task(self._main(), name=f"teamtui-run-{ctx.run_id}")
+
+    # --- the run -------------------------------------------------------------------------------
+
+    async def _main(self) -> RunResult:
+        ctx, team = self.ctx, self.ctx.team
+        models = ctx.models
+        labels = {m.label for m in models.values()}
+        demo = any(m.is_demo for m in models.values())
+        ctx.emit(
+            ev.RunStarted, team=team.name, description=team.description, input=ctx.request,
+            model=", ".join(sorted(labels)), demo=demo, resumed_from=self.options.resumed_from,
+            agents=tuple({"name": n, "role": a.role, "model": models[n].label} for n, a in team.agents.items()),
+        )
+        announce_plan(ctx, team.flow)
+        status, output, error = ev.RUN_DONE, "", None
+        try:
+            async with asyncio.timeout(team.timeout):
+                output = await self._run_flow()
+        except asyncio.CancelledError:
+            status, error = ev.RUN_STOPPED, self.stop_reason or "stopped"
+        except TimeoutError:
+            status, error = ev.RUN_FAILED, f"the run took longer than its timeout of {team.timeout:g}s"
+        except StepFailed as exc:
+            status, error = ev.RUN_FAILED, str(exc)
+        except BudgetExceeded as exc:
+            status, error = ev.RUN_STOPPED, str(exc)
+        except BaseExceptionGroup as group:
+            status, error = ev.RUN_FAILED, str(_first_step_failure(group))
+        except Exception as exc:  # a bug must still end the run cleanly and be recorded
+            status, error = ev.RUN_FAILED, f"internal error: {type(exc).__name__}: {exc}"
+        if status != ev.RUN_DONE:
+            self.flow.skip_pending([s.id for s in ctx.steps.values()], f"run {status}")
+            for info in ctx.steps.values():
+                if info.status == ev.RUNNING:
+                    ctx.set_status(info.id, ev.INTERRUPTED if status == ev.RUN_STOPPED else ev.FAILED, f"run {status}")
+        if status == ev.RUN_DONE and ctx.missing:
+            error = "finished without the results of: " + ", ".join(ctx.missing)
+        usage = ctx.usage
+        ctx.emit(
+            ev.RunFinished, status=status, output=output, error=error, input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens, cost=round(usage.cost, 6), missing=tuple(ctx.missing),
+        )
+        ctx.stream.close()
+        return RunResult(ctx.run_id, status, output, error, usage.input_tokens, usage.output_tokens,
+                         usage.cost, tuple(ctx.missing), ctx.stream.history)
+
+    async def _run_flow(self) -> str:
+        team = self.ctx.team
+        # The top-level sequence is not a step of its own; any other root node is step "1".
+        root_id = "" if isinstance(team.flow, Sequence) else "1"
+        while True:
+            self.flow_task = asyncio.ensure_future(self.flow.run(team.flow, root_id, Scope()))
+            try:
+                return (await self.flow_task).text
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if self.restart and not (current is not None and current.cancelling()):
+                    self.restart = False
+                    continue  # a finished step was redirected: run the flow again, reusing what still holds
+                raise
+
+    def _check_budget(self) -> None:
+        budget, usage = self.ctx.team.budget, self.ctx.usage
+        tokens = usage.input_tokens + usage.output_tokens
+        if budget.max_tokens and tokens > budget.max_tokens:
+            raise BudgetExceeded(f"token budget exceeded: {tokens} > {budget.max_tokens}")
+        if budget.max_cost and usage.cost > budget.max_cost:
+            raise BudgetExceeded(f"cost budget exceeded: ${usage.cost:.4f} > ${budget.max_cost}")
+        soft = (budget.soft_tokens and tokens > budget.soft_tokens) or (budget.soft_cost and usage.cost > budget.soft_cost)
+        if soft and not self.soft_warned:
+            self.soft_warned = True
+            message = f"soft budget reached ({tokens} tokens, ${usage.cost:.4f})"
+            if self.options.soft_budget == "pause":
+                self.ctx.emit(ev.ErrorRaised, message=message + "; paused — resume to continue")
+                self._pause()
+            else:
+                raise BudgetExceeded(message)
+
+    # --- RunControl ----------------------------------------------------------------------------
+
+    async def wait(self) -> RunResult:
+        return await asyncio.shield(self.task)
+
+    def command(self, name: str, **kwargs: Any) -> None:
+        ctx = self.ctx
+        if ctx.stream.closed:
+            return  # the run is over; nothing left to steer
+        step, agent, text = kwargs.get("step"), kwargs.get("agent"), kwargs.get("text") or ""
+        ctx.emit(ev.CommandIssued, command=name, step=step, agent=agent, text=text)
+        if name == "pause":
+            self._pause()
+        elif name == "resume":
+            if not ctx.running.is_set():
+                ctx.running.set()
+                ctx.emit(ev.RunStatusChanged, status=ev.RUN_RUNNING)
+        elif name == "stop":
+            self.stop_reason = "stopped by the user"
+            ctx.running.set()
+            self.task.cancel()
+        elif name == "cancel_step":
+            self._cancel_step(step)
+        elif name == "redirect":
+            self._redirect(step, text)
+        elif name == "inject":
+            ctx.notes.setdefault(agent, []).append(text)
+        elif name == "approve_plan":
+            future = ctx.plan_approvals.pop(step, None)
+            if future is not None and not future.done():
+                future.set_result(kwargs.get("tasks"))
+        else:
+            raise ValueError(f"unknown command {name!r}")
+
+    def _pause(self) -> None:
+        if self.ctx.running.is_set():
+            self.ctx.running.clear()
+            self.ctx.emit(ev.RunStatusChanged, status=ev.RUN_PAUSED)
+
+    def _cancel_step(self, step: str) -> None:
+        control = self.ctx.controls.setdefault(step, StepControl())
+        control.action = "cancel"
+        if control.call is not None:
+            control.call.cancel()
+
+    def _redirect(self, step: str, instruction: str) -> None:
+        ctx = self.ctx
+        ctx.overrides[step] = instruction
+        info = ctx.steps.get(step)
+        if info is None or info.status == ev.PENDING:
+            return  # it starts with the new instruction when its turn comes
+        if info.status == ev.RUNNING:
+            control = ctx.controls.setdefault(step, StepControl())
+            control.action = "redirect"
+            if control.call is not None:
+                control.call.cancel()
+            return
+        # Finished: forget its calls and those of every step after it, then run the flow again;
+        # unaffected steps are answered from the calls already made.
+        stale = {step} | ctx.dependents_of(step)
+        ctx.replies = {k: r for k, r in ctx.replies.items() if r.step not in stale}
+        for sid in sorted(stale):
+            if sid in ctx.steps and ctx.steps[sid].status != ev.PENDING:
+                ctx.set_status(sid, ev.PENDING, "will rerun after a redirect")
+        if self.flow_task is not None and not self.flow_task.done():
+            self.restart = True
+            self.flow_task.cancel()
