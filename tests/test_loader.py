@@ -183,6 +183,8 @@ ERRORS = {
                    "flow.sequence[1].loop.max_iterations: expected an integer, got 'three'"),
     "out_of_range": (HEADER + "flow:\n  loop:\n    max_iterations: 0\n    sequence: [{agent: pm}]\n", 6,
                      "flow.loop.max_iterations: must be at least 1, got 0"),
+    "negative_budget": (HEADER + "flow: {agent: pm}\nbudget: {max_cost: -1}\n", 5,
+                        "budget.max_cost: must be more than 0, got -1"),
     "bad_flow_kind": (HEADER + "flow:\n  sequence:\n    - agent: pm\n    - agnt: pm\n", 7,
                       "flow.sequence[1]: a flow step needs one of: agent"),
     "flow_as_text": (HEADER + "flow: pm\n", 4, "write 'agent: pm'"),

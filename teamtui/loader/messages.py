@@ -70,7 +70,8 @@ def describe(error: ErrorDetails) -> str:
             return f"expected text, got {_show(value)} (put it in quotes to keep it as text)"
         return f"expected {expected}, got {_show(value)}"
     if kind in _BOUNDS:
-        return f"must be {_BOUNDS[kind].format(**ctx)}, got {_show(value)}"
+        bounds = {k: f"{v:g}" if isinstance(v, float) else v for k, v in ctx.items()}  # 0, not 0.0
+        return f"must be {_BOUNDS[kind].format(**bounds)}, got {_show(value)}"
     if kind == "too_short":
         n = ctx.get("min_length", 1)
         return f"needs at least {n} {'entry' if n == 1 else 'entries'}"
