@@ -1,0 +1,104 @@
+"""The ``teamtui`` command. Heavy imports (the TUI, the runtime, litellm) happen inside commands,
+so ``teamtui --help`` answers at once."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    name="teamtui",
+    help="Run and watch teams of LLM agents from the terminal.",
+    add_completion=False,
+    no_args_is_help=False,
+    invoke_without_command=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+EXIT_USAGE = 2  # bad input: a team file, an argument
+EXIT_FAILED = 1  # the run failed or a model could not be used
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> None:
+    """One line on stderr and a non-zero exit: never a traceback for bad input."""
+    from .textsafe import one_line
+
+    typer.echo(f"teamtui: {one_line(message, 2000)}", err=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"teamtui {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """Run and watch teams of LLM agents. With no command, opens the team picker."""
+    if ctx.invoked_subcommand is None:
+        from .launch import open_picker
+
+        open_picker()
+
+
+@app.command()
+def run(
+    team: str = typer.Argument(..., help="A built-in or user team name, or a path to a team YAML file."),
+    prompt: Optional[str] = typer.Argument(None, help="The request. Default: the team's example (the TUI asks)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model for every agent: a litellm model string, 'demo' or 'local'."),
+    api_base: Optional[str] = typer.Option(None, "--api-base", help="Base URL of an OpenAI-compatible endpoint."),
+    headless: bool = typer.Option(False, "--headless", help="No TUI: print the run as it happens."),
+    json_out: bool = typer.Option(False, "--json", help="Headless, one JSON event per line."),
+    approve_plan: bool = typer.Option(False, "--approve-plan", help="Review supervisor plans before they run (TUI)."),
+    speed: Optional[float] = typer.Option(None, "--speed", help="Demo model speed (1 = realistic, 0 = instant)."),
+) -> None:
+    """Run a team."""
+    from .launch import RunRequest, run_command
+
+    code = run_command(RunRequest(team=team, prompt=prompt, model=model, api_base=api_base,
+                                  headless=headless or json_out, json=json_out, approve_plan=approve_plan,
+                                  speed=speed))
+    raise typer.Exit(code)
+
+
+@app.command()
+def teams(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List built-in and user teams."""
+    from .launch import list_teams_command
+
+    list_teams_command(json_out)
+
+
+@app.command()
+def validate(files: list[Path] = typer.Argument(..., help="Team YAML files to check.")) -> None:
+    """Check team files; print file:line: problem for each bad one."""
+    from .loader import TeamFileError, validate_file
+
+    bad = 0
+    for path in files:
+        try:
+            team = validate_file(path)
+        except TeamFileError as exc:
+            typer.echo(str(exc), err=True)
+            bad += 1
+        else:
+            typer.echo(f"{path}: ok ({team.name}, {len(team.agents)} agents)")
+    if bad:
+        raise typer.Exit(EXIT_USAGE)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,132 @@
+"""What the CLI commands do: load, validate, start, print. Kept apart from cli.py so the
+argument definitions stay cheap to import (``teamtui --help``)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from dataclasses import dataclass
+
+import typer
+
+from . import config
+from .cli import EXIT_FAILED, EXIT_USAGE, fail
+
+
+@dataclass
+class RunRequest:
+    team: str
+    prompt: str | None
+    model: str | None = None
+    api_base: str | None = None
+    headless: bool = False
+    json: bool = False
+    approve_plan: bool = False
+    speed: float | None = None
+
+
+def load_settings() -> config.Settings:
+    try:
+        return config.load_settings()
+    except config.ConfigError as exc:
+        fail(str(exc))
+        raise AssertionError("unreachable")
+
+
+def load_spec(source: str, **kwargs):
+    """A RunSpec for a team name or path; a bad team file exits 2 with file:line."""
+    from .loader import TeamFileError, load_team, resolve
+    from .session import RunSpec
+
+    try:
+        path = resolve(source)
+        team = load_team(path)
+    except TeamFileError as exc:
+        fail(str(exc))
+        raise AssertionError("unreachable")
+    return RunSpec(team=team, team_text=path.read_text(encoding="utf-8"), team_path=str(path),
+                   settings=load_settings(), **kwargs)
+
+
+def exit_code(status: str) -> int:
+    return {"done": 0, "stopped": 130}.get(status, EXIT_FAILED)
+
+
+def run_command(req: RunRequest) -> int:
+    spec = load_spec(req.team, model=req.model, api_base=req.api_base, approve_plan=req.approve_plan,
+                     speed=req.speed)
+    prompt = req.prompt if req.prompt is not None else spec.team.example
+    if req.headless:
+        if not prompt or not prompt.strip():
+            fail(f"team {spec.team.name!r} has no example request; give one: teamtui run {req.team} \"...\"")
+        if req.approve_plan:
+            fail("--approve-plan needs the TUI (drop --headless)")
+        return asyncio.run(run_headless(spec, prompt, req.json))
+    from .ui.app import build_app
+
+    spec.soft_budget = "pause"
+    app = build_app(spec=spec, prompt=req.prompt)
+    app.run()
+    return app.return_code or 0
+
+
+async def run_headless(spec, prompt: str, as_json: bool) -> int:
+    from .core.models.base import ModelError
+    from .headless import print_human, print_json
+    from .session import start_run
+
+    try:
+        started = start_run(spec, prompt)
+    except ModelError as exc:
+        fail(str(exc), EXIT_FAILED)
+    handle = started.handle
+    if not as_json:
+        typer.echo(f"run {handle.run_id}")
+        sys.stdout.flush()
+    loop = asyncio.get_running_loop()
+    # Ctrl+C stops the run cleanly: the journal records it and what finished is kept.
+    loop.add_signal_handler(signal.SIGINT, handle.stop)
+    loop.add_signal_handler(signal.SIGTERM, handle.stop)
+    printer = asyncio.create_task(print_json(handle) if as_json else print_human(handle))
+    result = await started.wait()
+    await printer
+    return exit_code(result.status)
+
+
+def list_teams_command(as_json: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .loader import list_teams
+
+    infos = list_teams()
+    if as_json:
+        typer.echo(json.dumps([{"name": i.name, "description": i.description, "example": i.example,
+                                "path": str(i.path), "builtin": i.builtin, "error": i.error} for i in infos], indent=2))
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    table.add_column("team", style="bold")
+    table.add_column("kind", style="dim")
+    table.add_column("description")
+    for info in infos:
+        desc = f"[invalid] {info.error}" if info.error else info.description
+        table.add_row(_plain(info.name), "built-in" if info.builtin else "user", _plain(desc))
+    Console().print(table)
+
+
+def _plain(text: str):
+    from rich.text import Text
+
+    from .textsafe import one_line
+
+    return Text(one_line(text or ""))
+
+
+def open_picker() -> None:
+    from .ui.app import build_app
+
+    app = build_app(settings=load_settings())
+    app.run()
+    raise typer.Exit(app.return_code or 0)

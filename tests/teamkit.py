@@ -1,0 +1,37 @@
+"""Small helpers for core tests: build teams from YAML text, run them with a scripted model."""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+
+from teamtui.core import events as ev
+from teamtui.core.handle import RunResult
+from teamtui.core.models.scripted import ScriptedModel
+from teamtui.core.runtime import Runner, RunOptions
+from teamtui.core.team import Team
+from teamtui.loader import team_from_text
+
+
+def team(yaml_text: str) -> Team:
+    return team_from_text(textwrap.dedent(yaml_text), "test-team.yaml")
+
+
+async def run(t: Team, model: ScriptedModel, request: str = "do the thing", **options) -> RunResult:
+    return await asyncio.wait_for(Runner(t, RunOptions(models={"*": model}, **options)).run(request), 10)
+
+
+def of(result: RunResult, kind: type) -> list:
+    return [e for e in result.events if isinstance(e, kind)]
+
+
+def statuses(result: RunResult) -> dict[str, str]:
+    """Final status of every step."""
+    out: dict[str, str] = {}
+    for e in of(result, ev.StepStatusChanged):
+        out[e.step] = e.status
+    return out
+
+
+def agents_in_order(result: RunResult) -> list[str]:
+    return [e.agent for e in of(result, ev.AgentFinished)]
