@@ -97,6 +97,49 @@ def validate(files: list[Path] = typer.Argument(..., help="Team YAML files to ch
         raise typer.Exit(EXIT_USAGE)
 
 
+@app.command()
+def runs(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List journaled runs, newest first."""
+    from .launch import list_runs_command
+
+    list_runs_command(json_out)
+
+
+@app.command()
+def resume(
+    run_id: str = typer.Argument(..., help="The run to continue (an id from `teamtui runs`; a unique prefix works)."),
+    headless: bool = typer.Option(False, "--headless", help="No TUI: print the run as it happens."),
+    json_out: bool = typer.Option(False, "--json", help="Headless, one JSON event per line."),
+) -> None:
+    """Continue an interrupted run: finished steps come from the journal, not the model."""
+    from .launch import resume_command
+
+    raise typer.Exit(resume_command(run_id, headless or json_out, json_out))
+
+
+@app.command()
+def replay(
+    run_id: str = typer.Argument(..., help="The run to play back."),
+    speed: float = typer.Option(1.0, "--speed", help="Playback speed (2 = twice as fast, 0 = instant)."),
+) -> None:
+    """Play a journaled run in the TUI without calling any model."""
+    from .launch import replay_command
+
+    raise typer.Exit(replay_command(run_id, speed))
+
+
+@app.command()
+def export(
+    run_id: str = typer.Argument(..., help="The run to export."),
+    fmt: str = typer.Option("md", "--format", "-f", help="md, json or html."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File or folder (default: the run folder)."),
+) -> None:
+    """Write a run's transcript as Markdown, JSON or a self-contained HTML page."""
+    from .launch import export_command
+
+    export_command(run_id, fmt, output)
+
+
 def main() -> None:
     try:
         app()

@@ -130,3 +130,109 @@ def open_picker() -> None:
     app = build_app(settings=load_settings())
     app.run()
     raise typer.Exit(app.return_code or 0)
+
+
+# --- journaled runs --------------------------------------------------------------------------
+
+
+def find_run(run_id: str):
+    """The run folder for an id or a unique prefix of one; exits 2 otherwise."""
+    root = config.runs_dir()
+    exact = root / run_id
+    if run_id and "/" not in run_id and (exact / "meta.json").is_file():
+        return exact
+    matches = sorted(p for p in root.glob(f"{run_id}*") if (p / "meta.json").is_file()) if root.is_dir() else []
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        fail(f"no run {run_id!r} in {root} (see: teamtui runs)")
+    fail(f"run id {run_id!r} is ambiguous: {', '.join(p.name for p in matches[:5])}")
+
+
+def list_runs_command(as_json: bool) -> None:
+    import time
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from .runs import list_runs
+
+    runs = list_runs()
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in runs], indent=2))
+        return
+    if not runs:
+        typer.echo(f"no runs yet in {config.runs_dir()}")
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column in ("run", "team", "status", "started", "duration", "tokens", "cost", "request"):
+        table.add_column(column, no_wrap=column != "request")
+    colors = {"done": "green", "failed": "red", "interrupted": "yellow", "stopped": "yellow", "running": "cyan"}
+    for r in runs:
+        table.add_row(
+            r.run_id, _plain(r.team), Text(r.status, style=colors.get(r.status, "")),
+            time.strftime("%Y-%m-%d %H:%M", time.localtime(r.started)), f"{r.duration_s:.1f}s", str(r.tokens),
+            f"${r.cost:.4f}" if r.cost else "–", _plain(r.input),
+        )
+    Console().print(table)
+
+
+def resume_command(run_id: str, headless: bool, as_json: bool) -> int:
+    from .core.journal import JournalBusy, load_for_resume
+    from .loader import TeamFileError, team_from_text
+    from .session import RunSpec
+
+    run_dir = find_run(run_id)
+    data = load_for_resume(run_dir)
+    if data.status == "running":
+        fail(f"run {data.run_id} is still running in another process")
+    if data.status == "done":
+        fail(f"run {data.run_id} already finished; see it with: teamtui export {data.run_id}  or  teamtui replay {data.run_id}")
+    try:
+        team = team_from_text(data.team_text, data.team_path or f"{run_dir}/meta.json")
+    except TeamFileError as exc:
+        fail(str(exc))
+    spec = RunSpec(team=team, team_text=data.team_text, team_path=data.team_path, model=data.model,
+                   api_base=data.api_base, resume=data, settings=load_settings())
+    try:
+        if headless:
+            return asyncio.run(run_headless(spec, data.input, as_json))
+        from .ui.app import build_app
+
+        spec.soft_budget = "pause"
+        app = build_app(spec=spec, prompt=data.input)
+        app.run()
+        return app.return_code or 0
+    except JournalBusy as exc:
+        fail(str(exc))
+        return EXIT_USAGE
+
+
+def replay_command(run_id: str, speed: float) -> int:
+    from .core.journal import read_events
+    from .ui.app import build_app
+
+    events = read_events(find_run(run_id))
+    if not events:
+        fail(f"run {run_id} has no events to replay")
+    app = build_app(replay_events=events, replay_speed=speed)
+    app.run()
+    return app.return_code or 0
+
+
+def export_command(run_id: str, fmt: str, output) -> None:
+    from pathlib import Path
+
+    from .core.journal import read_events
+    from .export import export
+
+    run_dir = find_run(run_id)
+    events = read_events(run_dir)
+    try:
+        path = export(events, fmt, Path(output) if output else run_dir)
+    except ValueError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot write the export: {exc}", EXIT_FAILED)
+    typer.echo(str(path))

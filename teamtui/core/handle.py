@@ -35,6 +35,9 @@ class RunControl(Protocol):
 
 
 class RunHandle:
+    #: True for a journal played back (teamtui replay): steering commands do not apply.
+    is_replay = False
+
     def __init__(self, run_id: str, stream: EventStream, control: RunControl) -> None:
         self.run_id = run_id
         self.stream = stream
