@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 JOURNAL_VERSION = 1
 META, EVENTS, SUMMARY = "meta.json", "events.jsonl", "summary.json"
 INTERRUPTED = "interrupted"
+_MEMO_MAX_LEN, _MEMO_SIZE = 64, 20_000
 
 
 class JournalBusy(RuntimeError):
@@ -134,6 +135,7 @@ class JournalWriter:
         self.count = 0
         self._first_ts: float | None = None
         self._closed = False
+        self._memo: dict[str, str] = {}
 
     @classmethod
     def open(cls, run_dir: Path, meta: RunMeta) -> "JournalWriter":
@@ -151,9 +153,8 @@ class JournalWriter:
             return
         if self._first_ts is None:
             self._first_ts = event.ts
-        line = json.dumps(_redacted(event.to_dict()), ensure_ascii=False, separators=(",", ":"))
         try:
-            os.write(self._fd, (line + "\n").encode("utf-8"))
+            os.write(self._fd, self._line(event))
             self.count += 1
             if _is_boundary(event):
                 os.fsync(self._fd)
@@ -162,6 +163,27 @@ class JournalWriter:
         except OSError as exc:
             self.error = exc
             log.warning("journal %s stopped: %s", self.run_dir, redact(str(exc)))
+
+    def _line(self, event: Event) -> bytes:
+        data = event.to_dict()
+        for name, value in data.items():  # field names are ours; only values are run data
+            if isinstance(value, str):
+                data[name] = self._redact(value)
+            elif isinstance(value, (list, dict)):
+                data[name] = _redacted(value)
+        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+    def _redact(self, text: str) -> str:
+        """``redact`` memoized for short strings: run ids, agent names, step ids and streamed
+        tokens repeat endlessly, and one ``redact`` call costs tens of microseconds."""
+        if len(text) > _MEMO_MAX_LEN:
+            return redact(text)
+        done = self._memo.get(text)
+        if done is None:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            done = self._memo[text] = redact(text)
+        return done
 
     def _write_summary(self, event: RunFinished) -> None:
         started = self._first_ts if self._first_ts is not None else event.ts
