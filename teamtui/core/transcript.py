@@ -26,10 +26,10 @@ from .events import (
     RunStarted,
     StepAdded,
     StepStatusChanged,
+    RUNNING,
     TextDelta,
     ToolCalled,
     ToolReturned,
-    is_terminal_step_status,
 )
 
 #: Events shown inline between turns, in the order they happened.
@@ -79,11 +79,16 @@ class Step:
         return self.added.step
 
     def shown_turns(self) -> list[Turn]:
-        """The turns of the last attempt that completed one; failing that, of the last attempt
-        that ended one (interrupted); failing that, of the last attempt (cut off mid-stream)."""
-        for ended in (lambda t: t.complete, lambda t: t.finished is not None):
+        """The turns of the step's last attempt that did real work, by preference: one that
+        completed a turn with a model call; one completed from the journal (a replay only
+        stands in when nothing better exists); one that ended interrupted; the last one."""
+        for ok in (
+            lambda t: t.complete and not t.finished.reused,
+            lambda t: t.complete,
+            lambda t: t.finished is not None,
+        ):
             for attempt in reversed(self.attempts):
-                if any(ended(t) for t in attempt):
+                if any(ok(t) for t in attempt):
                     return attempt
         return self.attempts[-1] if self.attempts else []
 
@@ -194,8 +199,8 @@ def fold(events: Iterable[Event]) -> Transcript:
         elif isinstance(ev, StepStatusChanged):
             step = step_of(ev.step)
             if step is not None:
-                if ev.status == "running" and is_terminal_step_status(step.status):
-                    step.restart = True  # a finished step runs again
+                if ev.status == RUNNING and step.status != RUNNING and step.attempts:
+                    step.restart = True  # it ran before (a redirect, a rerun): a new attempt
                 step.status, step.detail = ev.status, ev.detail
                 if ev.duration_s is not None:
                     step.duration_s = ev.duration_s
@@ -208,6 +213,10 @@ def fold(events: Iterable[Event]) -> Transcript:
                 for step in tr.steps.values():
                     step.restart = True
                 open_turns.clear()
+        elif isinstance(ev, RetryScheduled):
+            turn = open_turns.get((ev.step, ev.agent))
+            if turn is not None:
+                turn.deltas.clear()  # the failed call's partial text is not part of the answer
         elif isinstance(ev, RunFinished):
             tr.finished = ev
         if isinstance(ev, NOTE_KINDS):
