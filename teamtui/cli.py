@@ -145,3 +145,23 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # a bug: one line for the user, the traceback in a log file
+        log = _log_crash()
+        typer.echo(f"teamtui: internal error: {type(exc).__name__}: {exc} (details: {log})", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+def _log_crash() -> str:
+    import traceback
+
+    from . import config
+    from .core.redact import redact
+
+    try:
+        path = config.home() / "logs" / "crash.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(redact(traceback.format_exc()) + "\n")
+        return str(path)
+    except OSError:
+        return "no log written"

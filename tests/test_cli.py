@@ -1,0 +1,100 @@
+"""The teamtui command as a user meets it: real subprocesses, a private TEAMTUI_HOME."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def teamtui(*args: str, home: Path, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    environ.update({"TEAMTUI_HOME": str(home), "TEAMTUI_CONFIG": str(home / "config.toml"),
+                    "NO_COLOR": "1", **env})
+    environ.pop("TEAMTUI_MODEL", None)
+    return subprocess.run([sys.executable, "-m", "teamtui", *args], capture_output=True, text=True,
+                          timeout=timeout, env=environ)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+def test_help_is_fast_and_imports_nothing_heavy(home):
+    code = ("import sys, runpy; sys.argv=['teamtui','--help']\n"
+            "try:\n    runpy.run_module('teamtui', run_name='__main__')\nexcept SystemExit: pass\n"
+            "heavy=[m for m in ('litellm','textual','pydantic','yaml') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert "run" in proc.stdout and "HEAVY []" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_version(home):
+    proc = teamtui("--version", home=home)
+    assert proc.returncode == 0 and proc.stdout.startswith("teamtui ")
+
+
+def test_software_house_headless_on_the_demo_model(home):
+    proc = teamtui("run", "software-house", "--headless", "--model", "demo", "--speed", "0", home=home)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.splitlines()[0].startswith("run ")
+    assert "demo" in out.splitlines()[1]
+    pm, dev, qa = out.index("▶ pm"), out.index("▶ developer"), out.index("▶ qa")
+    assert pm < dev < qa
+    assert "APPROVED" in out and "run done" in out
+    assert "package main" in out  # the example asks for Go
+    runs = list((home / "runs").iterdir())
+    assert len(runs) == 1 and (runs[0] / "events.jsonl").is_file()
+
+
+def test_json_lines_are_events_with_run_id_and_sequence(home):
+    proc = teamtui("run", "router", "Write a haiku about rain", "--json", "--model", "demo", "--speed", "0", home=home)
+    assert proc.returncode == 0, proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert events[0]["kind"] == "run_started" and events[-1]["kind"] == "run_finished"
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    assert len({e["run_id"] for e in events}) == 1
+    route = next(e for e in events if e["kind"] == "route")
+    assert route["category"] == "writing"
+
+
+def test_bad_team_file_is_one_line_with_file_and_line_and_exit_2(home, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nagents:\n  a: {role: A}\nflow:\n  sequence:\n    - agent: ghost\n")
+    for args in (("validate", str(bad)), ("run", str(bad), "hi", "--headless")):
+        proc = teamtui(*args, home=home)
+        assert proc.returncode == 2
+        assert proc.stderr.strip().count("\n") == 0, proc.stderr
+        assert f"{bad}:6:" in proc.stderr and "ghost" in proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+def test_unknown_team_name_lists_the_choices(home):
+    proc = teamtui("run", "no-such-team", "--headless", home=home)
+    assert proc.returncode == 2 and "software-house" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_teams_lists_builtins_and_user_teams(home):
+    (home / "teams").mkdir(parents=True)
+    (home / "teams" / "mine.yaml").write_text("name: mine\ndescription: my own team\nagents: {a: {role: A}}\nflow: {agent: a}\n")
+    proc = teamtui("teams", "--json", home=home)
+    names = {t["name"]: t for t in json.loads(proc.stdout)}
+    assert {"software-house", "router", "supervisor", "triage", "analysis", "ci-events", "mine"} <= set(names)
+    assert names["mine"]["builtin"] is False and names["mine"]["description"] == "my own team"
+
+
+def test_runs_lists_and_export_writes_a_file(home, tmp_path):
+    assert teamtui("run", "analysis", "Should we raise prices?", "--headless", "--model", "demo", "--speed", "0",
+                   home=home).returncode == 0
+    listing = json.loads(teamtui("runs", "--json", home=home).stdout)
+    assert len(listing) == 1 and listing[0]["team"] == "analysis" and listing[0]["status"] == "done"
+    target = tmp_path / "out.html"
+    proc = teamtui("export", listing[0]["run_id"][:12], "--format", "html", "-o", str(target), home=home)
+    assert proc.returncode == 0, proc.stderr
+    assert target.read_text().lstrip().lower().startswith("<!doctype html")
