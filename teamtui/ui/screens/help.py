@@ -1,0 +1,61 @@
+"""Help: every key, and what the status marks mean."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from .. import format as fmt
+
+KEYS = (
+    ("space", "Pause the run (no new model call starts) / resume it"),
+    ("x", "Stop the selected step: its model call is cancelled, the step ends interrupted"),
+    ("r", "Redirect the selected step: edit its instruction or add guidance; it reruns"),
+    ("n", "Note to the selected agent: it sees the note in its next turn"),
+    ("p", "Review the supervisor plan that waits for approval"),
+    ("e", "Export the transcript (Markdown, JSON, HTML)"),
+    ("l", "Filter the event log by agent and kind"),
+    ("tab / shift+tab", "Move between agents, pane, plan and log"),
+    ("up / down, enter", "Choose an agent (its pane shows) / focus its pane"),
+    ("?", "This help"),
+    ("q, ctrl+c", "Quit (asks first while the run is live)"),
+)
+
+ABOUT = (
+    "The selected step is the one under the cursor in the plan while the plan has focus; "
+    "otherwise the selected agent's current (or last) step."
+)
+
+
+def _legend(title: str, styles: dict[str, tuple[str, str]]) -> Text:
+    text = Text(f"{title}: ", style="bold")
+    for name, (glyph, style) in styles.items():
+        text.append(f"{glyph} {name}", style)
+        text.append("  ")
+    return text
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+
+    def compose(self) -> ComposeResult:
+        keys = Table.grid(padding=(0, 2))
+        keys.add_column(style="bold yellow", no_wrap=True)
+        keys.add_column()
+        for key, what in KEYS:
+            keys.add_row(key, what)
+        with VerticalScroll(classes="dialog wide help") as box:
+            box.border_title = "Help"
+            box.border_subtitle = "escape to close"
+            yield Static(keys)
+            yield Static(Text(ABOUT, style="dim"), classes="dialog-text")
+            yield Static(_legend("Agents", fmt.AGENT_STYLE), classes="dialog-text")
+            yield Static(_legend("Steps", fmt.STEP_STYLE), classes="dialog-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

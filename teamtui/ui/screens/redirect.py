@@ -1,0 +1,68 @@
+"""Redirect a step: edit its instruction or add guidance (handle.redirect)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static, TextArea
+
+from ..safe_text import clean, one_line
+from ..state import StepView
+
+
+class RedirectDialog(ModalScreen[str | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "send", "Redirect", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, step: StepView) -> None:
+        super().__init__(classes="dialog-screen")
+        self._step = step
+
+    def compose(self) -> ComposeResult:
+        step = self._step
+        with Vertical(classes="dialog wide") as box:
+            box.border_title = Text(f"Redirect step {one_line(step.id, 30)}")
+            who = " · ".join(x for x in (one_line(step.label, 40), step.agent and one_line(step.agent, 30),
+                                         step.status) if x)
+            yield Static(Text(who, style="bold"), classes="dialog-text")
+            what = {
+                "running": "It restarts now with this instruction.",
+                "pending": "It starts with this instruction.",
+            }.get(step.status, "It reruns with this instruction, and so does every step that depended on it.")
+            yield Static(Text(what, style="dim"), classes="dialog-text")
+            if step.prompt:
+                yield Static(Text.assemble(("It was asked: ", "dim"), one_line(step.prompt, 300)),
+                             classes="dialog-text prompt")
+            area = TextArea(clean(step.instruction or ""), id="instruction",
+                            placeholder="The new instruction, or guidance for this step")
+            area.cursor_blink = getattr(self.app, "blink", True)
+            yield area
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Redirect (ctrl+s)", variant="warning", id="send")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "send":
+            self.action_send()
+        else:
+            self.action_cancel()
+
+    def action_send(self) -> None:
+        text = self.query_one(TextArea).text.strip()
+        if not text:
+            self.notify("Write the new instruction or some guidance first.", severity="warning", markup=False)
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

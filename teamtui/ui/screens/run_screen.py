@@ -1,0 +1,183 @@
+"""The live run: header, agents, plan, one pane per agent, the final answer, the event log.
+
+The screen owns the run's ``RunState``. The bridge worker posts one ``EventsArrived`` per batch;
+``_apply`` runs the reducer once and redraws only what the batch changed. Steering keys live in
+``RunCommands``; everything the screen shows comes from events, so a replay looks the same.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer
+
+from teamtui.core.handle import RunHandle
+
+from ..bridge import FRAME_S, EventsArrived, pump
+from ..safe_text import one_line
+from ..state import RunState
+from ..widgets.agent_list import FINAL, AgentList
+from ..widgets.agent_pane import AgentPane, turn_title
+from ..widgets.event_log import EventLog
+from ..widgets.final_answer import FinalAnswer
+from ..widgets.plan_view import PlanView
+from ..widgets.run_header import RunHeader
+from .plan_review import PlanReviewScreen
+from .run_commands import RunCommands
+
+
+class RunScreen(RunCommands, Screen):
+    BINDINGS = [
+        Binding("space", "pause", "Pause/Resume", priority=True),  # before the plan tree's own space
+        Binding("x", "stop_step", "Stop step"),
+        Binding("r", "redirect", "Redirect"),
+        Binding("n", "note", "Note"),
+        Binding("p", "review_plan", "Review plan"),
+        Binding("e", "export", "Export"),
+        Binding("l", "filter_log", "Filter log"),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    def __init__(self, handle: RunHandle, clock: Callable[[], float], frame_s: float = FRAME_S) -> None:
+        super().__init__()
+        self.handle = handle
+        self.state = RunState()
+        self._frame_s = frame_s
+        self.header_bar = RunHeader(self.state, clock, id="header")
+        self.agent_list = AgentList(self.state, id="agents")
+        self.plan = PlanView(self.state, id="plan")
+        self.panes = ContentSwitcher(id="panes", initial="final")
+        self.final = FinalAnswer(id="final")
+        self.event_log = EventLog(self.state, id="log")
+        self._pane_of: dict[str, AgentPane] = {}
+        self._follow = True  # show the agent that just started, until the reader picks one
+        self._auto_choice: str | None = None
+        self._reviewing: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self.header_bar
+        with Horizontal(id="body"):
+            with Vertical(id="side"):
+                yield self.agent_list
+                yield self.plan
+            with self.panes:
+                yield self.final
+        yield self.event_log
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.agent_list.border_title = "Agents"
+        self.plan.border_title = "Plan"
+        self.event_log.border_title = self.event_log.title_text()
+        self.final.border_title = "Final answer"
+        self.run_worker(pump(self.handle, self, self._frame_s), name="bridge", group="bridge", exclusive=True)
+
+    @property
+    def live(self) -> bool:
+        """True while commands can still change the run."""
+        return not self.state.finished and not self.handle.finished
+
+    # --- events in ---------------------------------------------------------------------------------
+
+    async def on_events_arrived(self, message: EventsArrived) -> None:
+        try:
+            if message.events:
+                await self._apply(message)
+            if message.closed:
+                self.refresh_bindings()
+        finally:
+            message.applied.set()
+
+    async def _apply(self, message: EventsArrived) -> None:
+        state = self.state
+        changes = state.apply(message.events)
+        with self.app.batch_update():
+            if changes.agents or changes.finished:
+                self.agent_list.sync(changes.agents)
+            for name in state.agents:
+                if name not in self._pane_of:
+                    await self._add_pane(name)
+            if changes.steps:
+                self.plan.sync(changes.steps)
+            if changes.log:
+                self.event_log.add(changes.log)
+            if changes.header or changes.agents:
+                self.header_bar.refresh()
+            for turn in changes.new_turns:
+                await self._pane_of[turn.agent].add_turn(turn, state.steps.get(turn.step))
+            for turn, text in changes.text.items():
+                view = self._pane_of[turn.agent].view_for(turn)
+                if view is not None:
+                    await view.write(text)
+            replaced = set(changes.replaced)
+            for turn in dict.fromkeys(changes.finished_turns + changes.replaced):
+                view = self._pane_of[turn.agent].view_for(turn)
+                if view is not None:
+                    await view.close(turn.text if turn in replaced else None)
+                    view.set_title(turn_title(turn, state.steps.get(turn.step)))
+        if changes.new_turns and self._follow and not state.finished:
+            self._choose(changes.new_turns[-1].agent)
+        if changes.finished:
+            await self._show_final()
+        if changes.plan_review:
+            self._open_review(changes.plan_review)
+        if changes.header:
+            self.refresh_bindings()
+
+    async def _add_pane(self, name: str) -> None:
+        pane = AgentPane(name, id=f"pane-{len(self._pane_of)}")
+        pane.display = False  # the switcher only hides the children it was composed with
+        self._pane_of[name] = pane
+        agent = self.state.agents[name]
+        pane.border_title = Text.assemble((one_line(name, 40), "bold"), f"  {one_line(agent.role, 40)}")
+        await self.panes.mount(pane, before=self.final)
+        if self.panes.current == "final" and not self.state.finished:
+            self._choose(name)
+
+    async def _show_final(self) -> None:
+        await self.final.show(self.state)
+        self.agent_list.sync()
+        self._choose(FINAL)
+        status = self.state.status
+        self.notify(f"Run {status}. The final answer is shown; press e to export.", markup=False,
+                    severity="information" if status == "done" else "warning")
+
+    def _open_review(self, step: str) -> None:
+        if self._reviewing is not None or not self.live or step not in self.state.pending_plans:
+            return
+        self._reviewing = step
+        workers = list(self.state.agents)
+
+        def done(tasks: list[dict] | None) -> None:
+            self._reviewing = None
+            if tasks is not None and self.live and step in self.state.pending_plans:
+                self.handle.approve_plan(step, tasks)
+
+        self.app.push_screen(PlanReviewScreen(step, self.state.pending_plans[step], workers), done)
+
+    # --- choosing what the centre shows ---------------------------------------------------------------
+
+    def _choose(self, key: str) -> None:
+        """Show ``key``'s pane (an agent or FINAL) without counting as the reader's choice."""
+        self._show(key)
+        if self.agent_list.chosen != key and self.agent_list.choose(key):
+            self._auto_choice = key  # the highlight message this causes is ours, not the reader's
+
+    def _show(self, key: str) -> None:
+        pane = self.final if key == FINAL else self._pane_of.get(key)
+        if pane is not None:
+            self.panes.current = pane.id
+
+    def on_agent_list_chosen(self, message: AgentList.Chosen) -> None:
+        if message.key == self._auto_choice and not message.focus:
+            self._auto_choice = None
+        elif message.focus or self.agent_list.has_focus:
+            self._follow = False  # the reader picked an agent: stop following the action
+        self._show(message.key)
+        if message.focus:
+            (self.final if message.key == FINAL else self._pane_of[message.key]).focus()

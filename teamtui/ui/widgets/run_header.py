@@ -1,0 +1,49 @@
+"""The header: team, model (plainly marked when it is the offline demo), status, time, tokens, cost."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from rich.text import Text
+from textual.widget import Widget
+
+from .. import format as fmt
+from ..safe_text import one_line
+from ..state import RunState
+
+
+class RunHeader(Widget):
+    def __init__(self, state: RunState, clock: Callable[[], float], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._state = state
+        self._clock = clock
+
+    def on_mount(self) -> None:
+        # Elapsed time moves on its own; once a second is enough for a clock showing seconds.
+        self.set_interval(1.0, self.refresh)
+
+    def render(self) -> Text:
+        state = self._state
+        who = Text.assemble(" ", (one_line(state.team or "teamtui", 40), "bold"), ("  ·  ", "dim"))
+        if state.demo:
+            who.append(" DEMO ", "bold black on yellow")
+            who.append(f" {one_line(state.model or 'demo', 30)}, not a real LLM", "yellow")
+        else:
+            who.append("model ", "dim")
+            who.append(one_line(state.model or "?", 40))
+        glyph, style = fmt.RUN_STYLE.get(state.status, ("?", ""))
+        how = Text.assemble(
+            (f"{glyph} {state.status}", style),
+            ("  ·  ", "dim"),
+            fmt.duration(state.elapsed(self._clock())),
+            ("  ·  ", "dim"),
+            f"{fmt.tokens(state.tokens)} tokens",
+            ("  ·  ", "dim"),
+            fmt.cost(state.cost),
+            " ",
+        )
+        # One line when it fits, else who on the first line and how it goes on the second.
+        if who.cell_len + 5 + how.cell_len <= self.size.width:
+            return Text.assemble(who, ("  ·  ", "dim"), how, no_wrap=True, overflow="ellipsis")
+        how.pad_left(1)
+        return Text("\n", no_wrap=True, overflow="ellipsis").join([who, how])
