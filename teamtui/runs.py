@@ -87,7 +87,8 @@ def summarize(run_dir: Path) -> RunSummary | None:
 
 
 def _scan(run_dir: Path, created: float) -> dict[str, Any]:
-    """Totals of an unfinished run (or one whose summary is missing) from its journal."""
+    """Totals of an unfinished run (or one whose summary is missing) from its journal. A live
+    writer means running, even after an earlier RunFinished (a run being resumed in place)."""
     first_ts = None
     tokens_in = tokens_out = 0
     cost = 0.0
@@ -117,7 +118,7 @@ def _scan(run_dir: Path, created: float) -> dict[str, Any]:
             finished = None  # resumed in place: an earlier ending no longer holds
     last_ts = _last_ts(lines)
     started = first_ts if first_ts is not None else created
-    if finished is not None:  # finished, but summary.json was lost: the event has the totals
+    if finished is not None and not is_live(run_dir):  # finished, but summary.json was lost: the event has the totals
         return {
             "status": finished.get("status", "done"),
             "started": started,

@@ -24,7 +24,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +133,7 @@ class JournalWriter:
         (self.run_dir / SUMMARY).unlink(missing_ok=True)
         self.error: OSError | None = None
         self.count = 0
-        self._first_ts: float | None = None
+        self._first_ts = _first_ts(self._fd)  # a resumed run's duration counts from its first start
         self._closed = False
         self._memo: dict[str, str] = {}
 
@@ -142,6 +142,8 @@ class JournalWriter:
         """Create (or reopen for resume) a run folder, write its meta, start its journal."""
         writer = cls(run_dir)
         try:
+            if (writer.run_dir / META).is_file():  # resuming in place: the run began back then
+                meta = replace(meta, created=read_meta(writer.run_dir).created)
             write_meta(writer.run_dir, meta)
         except BaseException:
             writer.close()
@@ -274,6 +276,17 @@ def _drop_torn_tail(fd: int) -> None:
     os.ftruncate(fd, 0)
 
 
+def _first_ts(fd: int) -> float | None:
+    head = os.pread(fd, 65536, 0).split(b"\n", 1)
+    if len(head) < 2:  # empty, or no complete line yet
+        return None
+    try:
+        ts = json.loads(head[0]).get("ts")
+    except (ValueError, AttributeError):
+        return None
+    return float(ts) if isinstance(ts, (int, float)) else None
+
+
 def _redacted(value: Any) -> Any:
     """``value`` with ``redact`` applied to every string in it, keys included."""
     if isinstance(value, str):
@@ -371,11 +384,13 @@ def load_for_resume(run_dir: Path) -> ResumeData:
 
 
 def run_status(run_dir: Path, events: list[Event]) -> str:
-    """done / failed / stopped from the last RunFinished since the last RunStarted; else
-    running (a live writer holds the journal) or interrupted."""
+    """running while a live writer holds the journal; else done / failed / stopped from the
+    last RunFinished since the last RunStarted; else interrupted."""
+    if is_live(run_dir):
+        return "running"
     for event in reversed(events):
         if isinstance(event, RunFinished):
             return event.status
         if isinstance(event, RunStarted):
             break
-    return "running" if is_live(run_dir) else INTERRUPTED
+    return INTERRUPTED
