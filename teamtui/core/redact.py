@@ -20,8 +20,17 @@ SECRET_ENV_SUFFIXES = ("_API_KEY", "_TOKEN", "_SECRET", "_ACCESS_KEY", "_SECRET_
 MIN_SECRET_LEN = 6
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # "Authorization: Bearer abc", "Bearer abc", "Basic abc"
-    (re.compile(r"\b(Bearer|Basic)(\s+)[^\s\"',;}\]]+", re.IGNORECASE), rf"\1\2{MASK}"),
+    # "Authorization: Basic abc", "authorization": "Token abc": the whole credential
+    (
+        re.compile(
+            r"(\bauthorization[\"']?\s*[:=]\s*[\"']?(?:(?:Bearer|Basic|Token)\s+)?)"
+            r"(?!\*\*\*|(?:Bearer|Basic|Token)\s)[^\s\"',;}\]]+",
+            re.IGNORECASE,
+        ),
+        rf"\1{MASK}",
+    ),
+    # "Bearer abc" wherever it appears
+    (re.compile(r"\b(Bearer\s+)(?!\*\*\*)[^\s\"',;}\]]+", re.IGNORECASE), rf"\1{MASK}"),
     # header or parameter forms: x-api-key: abc, api_key=abc, "apiKey": "abc", access_token=abc
     (
         re.compile(
