@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 import threading
+import warnings
 from types import ModuleType
 from typing import Any, TextIO
 
@@ -78,6 +79,7 @@ def _import() -> None:
         import litellm
 
         _quiet(litellm)
+        _warm_up(litellm)
         _module = litellm
     except BaseException as exc:  # reported to the caller of load_litellm
         _error = exc
@@ -90,6 +92,17 @@ def _import() -> None:
         _done.set()
 
 
+def _warm_up(litellm: ModuleType) -> None:
+    """Do here, off the event loop, what litellm would otherwise do lazily on the first call
+    (about 1.5 s of imports and tokenizer loading that would freeze the UI)."""
+    try:
+        import openai.resources  # noqa: F401  (the OpenAI client's endpoints, used by most providers)
+
+        litellm.token_counter(model="gpt-4o-mini", text="warm up")  # loads the default tokenizer
+    except Exception:  # only an optimisation
+        pass
+
+
 def _quiet(litellm: ModuleType) -> None:
     """Keep litellm's logging, debug hints and callbacks away from the terminal and the network."""
     litellm.suppress_debug_info = True
@@ -98,6 +111,8 @@ def _quiet(litellm: ModuleType) -> None:
     litellm.success_callback = []
     litellm.failure_callback = []
     litellm.callbacks = []
+    # Its deprecation warnings are for litellm's developers, not for the person at the keyboard.
+    warnings.filterwarnings("ignore", module=r"litellm(\.|$)")
     for name in _LOGGERS:
         logger = logging.getLogger(name)
         logger.handlers.clear()
