@@ -255,9 +255,10 @@ class RunState:
         c.touch_step(e.step)
         if view.agent and view.agent in self.agents:
             agent = self._agent(view.agent, c)
-            if e.status != ev.PENDING:
+            # Queued until its turn starts (a running step may still wait for a paused run).
+            if ev.is_terminal_step_status(e.status):
                 agent.queued.discard(e.step)
-            else:
+            elif e.status == ev.PENDING:
                 agent.queued.add(e.step)
             if e.status == ev.FAILED:
                 agent.failed = True
