@@ -1,0 +1,140 @@
+"""The view-state reducer, on hand-made event lists (no Textual involved)."""
+
+from __future__ import annotations
+
+from teamtui.core import events as ev
+from teamtui.ui import state as st
+from teamtui.ui.state import RunState
+
+from ui_scenes import (
+    TASKS,
+    Scene,
+    software_house_finished,
+    software_house_mid_stream,
+    software_house_start,
+    supervisor_parallel,
+    supervisor_planned,
+)
+
+
+def reduce(scene: Scene) -> RunState:
+    state = RunState()
+    state.apply(scene.events)
+    return state
+
+
+def test_header_facts_come_from_run_started_and_finished() -> None:
+    state = reduce(software_house_mid_stream())
+    assert (state.team, state.model, state.demo, state.status) == ("software-house", "demo (offline)", True, "running")
+    assert state.tokens == 412 + 180
+    assert state.elapsed(now=state.started_ts + 83) == 83
+    done = reduce(software_house_finished())
+    assert done.status == ev.RUN_DONE and done.finished
+    assert done.tokens == 2092 + 680  # RunFinished's totals win
+    assert done.elapsed(now=done.started_ts + 10_000) == 110.0  # the clock stops at the end
+
+
+def test_agent_statuses_follow_their_turns() -> None:
+    scene = software_house_start()
+    state = reduce(scene)
+    assert [state.agent_status(n) for n in ("pm", "developer", "qa")] == ["waiting", "waiting", "waiting"]
+    changes = state.apply([ev.AgentStarted(agent="pm", step="1")])
+    assert changes.agents == {"pm"} and state.agent_status("pm") == st.THINKING
+    state.apply([ev.TextDelta(agent="pm", step="1", text="Hi")])
+    assert state.agent_status("pm") == st.STREAMING
+    state.apply([ev.RetryScheduled(agent="pm", step="1", attempt=2, error="429", delay_s=1)])
+    assert state.agent_status("pm") == st.WAITING
+    state.apply([ev.AgentFinished(agent="pm", step="1", text="Hi"), ev.StepStatusChanged(step="1", status=ev.DONE)])
+    assert state.agent_status("pm") == st.AGENT_DONE
+    state.apply([ev.StepStatusChanged(step="2.r1.1", status=ev.RUNNING), ev.AgentStarted(agent="developer", step="2.r1.1"),
+                 ev.StepStatusChanged(step="2.r1.1", status=ev.FAILED, detail="boom")])
+    state.apply([ev.AgentFinished(agent="developer", step="2.r1.1", text="")])
+    assert state.agent_status("developer") == st.AGENT_FAILED
+    state.apply([ev.RunStatusChanged(status=ev.RUN_PAUSED), ev.AgentStarted(agent="qa", step="2.r1.2")])
+    assert state.agent_status("qa") == st.WAITING  # in a turn, but the run is paused
+
+
+def test_interrupted_turn_marks_the_agent_stopped() -> None:
+    state = reduce(software_house_start())
+    state.apply([ev.AgentStarted(agent="pm", step="1"), ev.TextDelta(agent="pm", step="1", text="part"),
+                 ev.AgentFinished(agent="pm", step="1", text="part", interrupted=True),
+                 ev.StepStatusChanged(step="1", status=ev.INTERRUPTED)])
+    assert state.agent_status("pm") == st.AGENT_STOPPED
+    assert state.agents["pm"].turns[-1].status == ev.INTERRUPTED
+
+
+def test_text_deltas_are_collected_per_turn_and_per_batch() -> None:
+    state = reduce(software_house_start())
+    changes = state.apply([
+        ev.AgentStarted(agent="pm", step="1"),
+        ev.TextDelta(agent="pm", step="1", text="Hel"),
+        ev.TextDelta(agent="pm", step="1", text="lo"),
+        ev.TextDelta(agent="qa", step="9", text="stray"),  # no turn of qa is open: ignored
+    ])
+    [turn] = changes.new_turns
+    assert changes.text == {turn: "Hello"} and turn.text == "Hello"
+    changes = state.apply([ev.TextDelta(agent="pm", step="1", text="!")])
+    assert changes.text == {turn: "!"} and turn.text == "Hello!"
+
+
+def test_finished_text_replaces_a_false_start() -> None:
+    state = reduce(software_house_start())
+    state.apply([ev.AgentStarted(agent="pm", step="1"), ev.TextDelta(agent="pm", step="1", text="half a tho")])
+    changes = state.apply([ev.AgentFinished(agent="pm", step="1", text="The whole answer")])
+    [turn] = changes.replaced
+    assert turn.text == "The whole answer" and changes.finished_turns == [turn]
+
+
+def test_reused_turn_without_agent_started_shows_its_text() -> None:
+    state = reduce(software_house_start())
+    changes = state.apply([ev.AgentFinished(agent="pm", step="1", text="from the journal", reused=True)])
+    [turn] = changes.new_turns
+    assert changes.replaced == [turn] and turn.text == "from the journal" and turn.reused
+
+
+def test_plan_steps_nest_and_carry_round_route_duration_and_tokens() -> None:
+    state = reduce(software_house_finished())
+    assert state.roots == ["1", "2"]
+    assert state.steps["2"].children == ["2.r1.1", "2.r1.2"]
+    dev = state.steps["2.r1.1"]
+    assert (dev.round, dev.depends_on, dev.status, dev.duration_s, dev.tokens) == (1, ("1",), ev.DONE, 73.8, 1040)
+    state.apply([ev.StepAdded(step="3", label="route", step_kind="route"),
+                 ev.RouteChosen(step="3", classifier="triage", category="billing", target="billing_agent")])
+    assert state.steps["3"].route == "billing → billing_agent"
+
+
+def test_a_plan_waiting_for_approval_is_tracked_until_approved() -> None:
+    state = RunState()
+    changes = state.apply(supervisor_planned(approved=False).events)
+    assert changes.plan_review == "1" and state.pending_plans == {"1": [dict(t) for t in TASKS]}
+    state.apply([ev.CommandIssued(command="approve_plan", step="1")])
+    assert state.pending_plans == {}
+    parallel = reduce(supervisor_parallel())
+    assert parallel.pending_plans == {}
+    assert parallel.steps["1.t.review"].depends_on == ("1.t.research", "1.t.script")
+    assert {parallel.agent_status(a) for a in ("researcher", "coder")} == {st.STREAMING}
+
+
+def test_the_log_records_decisions_faults_and_commands() -> None:
+    state = reduce(supervisor_parallel())
+    kinds = [entry.kind for entry in state.log]
+    assert kinds == ["run", "step", "plan", "command", "plan", "tool", "tool"]
+    command = next(e for e in state.log if e.kind == "command")
+    assert command.text == "user: approve plan step 1" and command.step == "1"
+    tool = next(e for e in state.log if e.kind == "tool")
+    assert tool.agent == "coder" and tool.text.startswith("coder calls memory(")
+    mid = reduce(software_house_mid_stream())
+    assert [(e.kind, e.level) for e in mid.log if e.kind in ("retry", "memory")] == [("memory", "info"), ("retry", "warn")]
+
+
+def test_log_text_is_folded_to_one_clean_line() -> None:
+    state = reduce(software_house_start())
+    state.apply([ev.ErrorRaised(message="bad\n\x1b[31mthing\x1b[0m happened", agent="pm")])
+    assert state.log[-1].text == "bad thing happened" and state.log[-1].level == "error"
+
+
+def test_run_finished_clears_waiting_work() -> None:
+    state = reduce(supervisor_planned(approved=False))
+    changes = state.apply([ev.RunFinished(status=ev.RUN_STOPPED, error="stopped by the user")])
+    assert changes.finished and state.pending_plans == {} and "1" in changes.steps
+    assert state.log[-1].text == "run stopped: stopped by the user" and state.log[-1].level == "error"
