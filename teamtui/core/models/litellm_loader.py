@@ -17,6 +17,7 @@ import warnings
 from types import ModuleType
 from typing import Any, TextIO
 
+from ..redact import redact
 from .base import ModelError
 
 _LOGGERS = ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm")
@@ -43,7 +44,7 @@ async def load_litellm() -> ModuleType:
     if not _done.is_set():
         await asyncio.to_thread(_done.wait)
     if _module is None:
-        raise ModelError(f"litellm could not be imported: {_error!r}", retryable=False)
+        raise ModelError(redact(f"litellm could not be imported: {_error!r}"), retryable=False)
     return _module
 
 
