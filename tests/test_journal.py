@@ -10,7 +10,9 @@ import pytest
 
 from teamtui.core import events as ev
 from teamtui.core import journal
-from teamtui.core.journal import JournalBusy, JournalWriter, RunMeta, load_for_resume, read_events, read_journal, read_meta
+from teamtui.core.journal import (
+    JournalBusy, JournalWriter, RunMeta, load_for_resume, read_events, read_journal, read_meta,
+)
 from teamtui.core.models.scripted import ScriptedModel
 from teamtui.core.stream import EventStream
 
@@ -169,7 +171,9 @@ def test_second_writer_on_a_live_journal_is_refused(tmp_path: Path) -> None:
     assert not journal.is_live(tmp_path / "r1")
 
 
-def test_a_write_error_stops_journaling_without_breaking_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_write_error_stops_journaling_without_breaking_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stream = EventStream()
     writer = JournalWriter.open(tmp_path / "r1", meta())
     stream.add_sink(writer)

@@ -104,5 +104,5 @@ async def test_killed_run_is_readable_interrupted_and_resumable(tmp_path: Path) 
     md = markdown.render(read_journal(folder).events)
     assert md.count("THE SPEC") == 1 and "CODE CODE" not in md
     assert [line for line in md.splitlines() if line.startswith("### ")] == [
-        "### pm, step 1", "### developer, step 2.r1.1", "### qa, step 2.r1.2"]
+        "### pm · step 1", "### developer · step 2.r1.1", "### qa · step 2.r1.2"]
     assert "replayed from the journal" not in md  # the pm's original turn is shown, not its replay

@@ -65,7 +65,8 @@ def test_totals_for_finished_and_interrupted_runs(tmp_path: Path) -> None:
     journal_run(tmp_path, "cut", 2.0, None, t0=6000.0)
     cut, done = list_runs(tmp_path)
     assert (done.input_tokens, done.output_tokens, done.cost, done.duration_s) == (30, 5, 0.75, 8.0)
-    assert done.started == 5000.0 and cut.started == 6000.0 and done.team == "sh" and done.input == "first line of the request"
+    assert done.started == 5000.0 and cut.started == 6000.0
+    assert done.team == "sh" and done.input == "first line of the request"
     # interrupted: the finished turns add up, the duration runs to the last event written
     assert (cut.input_tokens, cut.output_tokens, cut.cost, cut.duration_s) == (10, 4, 0.5, 6.0)
 

@@ -33,7 +33,9 @@ from .events import (
 )
 
 #: Events shown inline between turns, in the order they happened.
-NOTE_KINDS = (HandedOff, RouteChosen, CommandIssued, PlanProposed, PlanRejected, RetryScheduled, ErrorRaised, BusMessage)
+NOTE_KINDS = (
+    HandedOff, RouteChosen, CommandIssued, PlanProposed, PlanRejected, RetryScheduled, ErrorRaised, BusMessage,
+)
 
 
 @dataclass(slots=True)
@@ -49,14 +51,43 @@ class Turn:
     index: int  # position in the event list where the turn began (orders turns with notes)
     model: str = ""
     prompt: str = ""
-    deltas: list[str] = field(default_factory=list)
+    parts: list[list[str] | ToolUse] = field(default_factory=list)  # streamed text pieces and tool uses, in order
     finished: AgentFinished | None = None
-    tools: list[ToolUse] = field(default_factory=list)
+
+    def add_text(self, text: str) -> None:
+        if not self.parts or isinstance(self.parts[-1], ToolUse):
+            self.parts.append([])
+        self.parts[-1].append(text)  # type: ignore[union-attr]
+
+    def drop_partial_text(self) -> None:
+        """A call failed and will be retried: what it streamed is not part of the answer."""
+        if self.parts and not isinstance(self.parts[-1], ToolUse):
+            self.parts.pop()
+
+    @property
+    def tools(self) -> list[ToolUse]:
+        return [p for p in self.parts if isinstance(p, ToolUse)]
+
+    def segments(self) -> list[str | ToolUse]:
+        """Text and tool uses in the order they happened. The finished text is authoritative
+        for the turn's last text (a replayed turn streamed none; a cut reply may differ)."""
+        out: list[str | ToolUse] = [p if isinstance(p, ToolUse) else "".join(p) for p in self.parts]
+        final = self.finished.text if self.finished is not None else None
+        if final is not None:
+            texts = [s for s in out if isinstance(s, str)]
+            if out and isinstance(out[-1], str):
+                out[-1] = final
+            elif final and (not texts or texts[-1] != final):
+                out.append(final)  # (a handoff's text came before its tool call: not twice)
+        return [s for s in out if not isinstance(s, str) or s]
 
     @property
     def text(self) -> str:
-        """The finished text when there is one (it is authoritative), else what streamed in."""
-        return self.finished.text if self.finished is not None else "".join(self.deltas)
+        """The turn's final text: the finished text when there is one, else what streamed last."""
+        if self.finished is not None:
+            return self.finished.text
+        last = self.parts[-1] if self.parts else None
+        return "".join(last) if isinstance(last, list) else ""
 
     @property
     def complete(self) -> bool:
@@ -92,12 +123,6 @@ class Step:
                     return attempt
         return self.attempts[-1] if self.attempts else []
 
-    def depth(self, steps: dict[str, "Step"]) -> int:
-        depth, parent = 0, self.added.parent
-        while parent in steps and depth < 50:
-            depth, parent = depth + 1, steps[parent].added.parent
-        return depth
-
 
 @dataclass(slots=True)
 class Transcript:
@@ -111,6 +136,28 @@ class Transcript:
     loose_turns: list[Turn] = field(default_factory=list)  # turns of steps never announced
     first_ts: float | None = None
     last_ts: float | None = None
+
+    def plan(self) -> list[tuple[int, Step]]:
+        """(depth, step) for every step as a tree: each step right after its parent, siblings in
+        the order they were added (steps added while running, like handoff hops, join their kin)."""
+        children: dict[str | None, list[Step]] = {}
+        for step in self.steps.values():
+            parent = step.added.parent if step.added.parent in self.steps else None
+            children.setdefault(parent, []).append(step)
+        out: list[tuple[int, Step]] = []
+        seen: set[str] = set()
+
+        def walk(parent: str | None, depth: int) -> None:
+            for step in children.get(parent, []):
+                if step.id not in seen:
+                    seen.add(step.id)
+                    out.append((depth, step))
+                    walk(step.id, depth + 1)
+
+        walk(None, 0)
+        # Steps whose parents form a loop are unreachable from a root: list them rather than lose them.
+        out += [(0, step) for step in self.steps.values() if step.id not in seen]
+        return out
 
     def turns(self) -> list[Turn]:
         shown = [t for s in self.steps.values() for t in s.shown_turns()] + self.loose_turns
@@ -176,7 +223,7 @@ def fold(events: Iterable[Event]) -> Transcript:
             tr.last_ts = ev.ts
         if isinstance(ev, TextDelta):  # the hot path: most events are deltas
             turn = open_turns.get((ev.step, ev.agent)) or begin(index, ev.step, ev.agent)
-            turn.deltas.append(ev.text)
+            turn.add_text(ev.text)
         elif isinstance(ev, AgentStarted):
             turn = begin(index, ev.step, ev.agent)
             turn.model, turn.prompt = ev.model, ev.prompt
@@ -187,7 +234,7 @@ def fold(events: Iterable[Event]) -> Transcript:
         elif isinstance(ev, ToolCalled):
             turn = open_turns.get((ev.step, ev.agent)) or begin(index, ev.step, ev.agent)
             use = calls[ev.call_id] = ToolUse(call=ev)
-            turn.tools.append(use)
+            turn.parts.append(use)
         elif isinstance(ev, ToolReturned):
             if ev.call_id in calls:
                 calls[ev.call_id].result = ev
@@ -216,7 +263,7 @@ def fold(events: Iterable[Event]) -> Transcript:
         elif isinstance(ev, RetryScheduled):
             turn = open_turns.get((ev.step, ev.agent))
             if turn is not None:
-                turn.deltas.clear()  # the failed call's partial text is not part of the answer
+                turn.drop_partial_text()
         elif isinstance(ev, RunFinished):
             tr.finished = ev
         if isinstance(ev, NOTE_KINDS):

@@ -15,7 +15,7 @@ from typing import Iterable
 from teamtui.core.events import Event
 from teamtui.core.transcript import Transcript, Turn, describe, fold
 
-from .sanitize import clean
+from .sanitize import clean, clean_json_text
 
 PALETTE = ("#2f6fde", "#c2410c", "#15803d", "#9333ea", "#b91c1c", "#0e7490", "#a16207", "#be185d")
 
@@ -27,7 +27,8 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;padding:.6rem
 details{border-left:4px solid var(--c);margin:.8rem 0;padding:.2rem .8rem}summary{cursor:pointer;font-weight:600}
 .agent{color:var(--c)}.muted{color:#656d76;font-size:.85rem}.note{color:#57606a;margin:.3rem 0 .3rem 1rem}
 .demo{background:#fff8c5;border:1px solid #d4a72c;padding:.4rem .6rem;border-radius:4px}
-.done{color:#1a7f37}.failed{color:#cf222e}.interrupted{color:#9a6700}.skipped,.pending{color:#656d76}.running{color:#0969da}
+.done{color:#1a7f37}.failed{color:#cf222e}.interrupted{color:#9a6700}
+.skipped,.pending{color:#656d76}.running{color:#0969da}
 """
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'; base-uri 'none'"
 _STATUSES = {"done", "failed", "interrupted", "skipped", "pending", "running"}
@@ -89,9 +90,9 @@ def _plan(tr: Transcript) -> list[str]:
     if not tr.steps:
         return []
     rows = ["<tr><th>Step</th><th>What</th><th>Agent</th><th>Depends on</th><th>Status</th></tr>"]
-    for step in tr.steps.values():
+    for depth, step in tr.plan():
         added = step.added
-        pad = "&nbsp;&nbsp;" * step.depth(tr.steps)
+        pad = "&nbsp;&nbsp;" * depth
         what = esc(added.label) + (f" <em>(redirected {step.redirects}×)</em>" if step.redirects else "")
         detail = f' <span class="muted">{esc(step.detail)}</span>' if step.detail else ""
         rows.append(
@@ -103,7 +104,7 @@ def _plan(tr: Transcript) -> list[str]:
 
 def _turn(tr: Transcript, turn: Turn, colours: dict[str, str]) -> list[str]:
     step = tr.steps.get(turn.step)
-    label = f" ({esc(step.added.label)})" if step and step.added.label not in ("", turn.agent) else ""
+    label = f" · {esc(step.added.label)}" if step and step.added.label not in ("", turn.agent) else ""
     done = turn.finished
     flags = []
     if done and done.reused:
@@ -120,13 +121,19 @@ def _turn(tr: Transcript, turn: Turn, colours: dict[str, str]) -> list[str]:
         f'<details open style="--c:{colour}"><summary><span class="agent">{esc(turn.agent)}</span>'
         f" · step {esc(turn.step)}{label}{muted}</summary>"
     ]
-    for use in turn.tools:
-        out.append(f"<p>Tool call <code>{esc(use.call.tool)}</code></p><pre>{esc(use.call.arguments)}</pre>")
-        if use.result is not None:
-            failed = " (error)" if use.result.error else ""
-            out.append(f"<p>Result{failed}</p><pre>{esc(use.result.result)}</pre>")
-    out += [f"<pre>{esc(turn.text or '(no text)')}</pre>", "</details>"]
-    return out
+    segments = turn.segments()
+    for part in segments:
+        if isinstance(part, str):
+            out.append(f"<pre>{esc(part)}</pre>")
+            continue
+        arguments = clean_json_text(part.call.arguments, indent=2)
+        out.append(f'<p class="muted">Tool call <code>{esc(part.call.tool)}</code></p><pre>{esc(arguments)}</pre>')
+        if part.result is not None:
+            failed = " (error)" if part.result.error else ""
+            out.append(f'<p class="muted">Result{failed}</p><pre>{esc(part.result.result)}</pre>')
+    if not segments:
+        out.append('<p class="muted">(no text)</p>')
+    return out + ["</details>"]
 
 
 def _note(ev: Event) -> str:
@@ -146,10 +153,14 @@ def _ending(tr: Transcript) -> list[str]:
     usage = tr.usage_by_agent()
     if usage or fin is not None:
         rows = ["<tr><th>Agent</th><th>Turns</th><th>Input tokens</th><th>Output tokens</th><th>Cost (USD)</th></tr>"]
-        rows += [f"<tr><td>{esc(a)}</td><td>{n}</td><td>{i}</td><td>{o}</td><td>{c:.4f}</td></tr>" for a, (n, i, o, c) in usage.items()]
+        rows += [
+            f"<tr><td>{esc(a)}</td><td>{n}</td><td>{i}</td><td>{o}</td><td>{c:.4f}</td></tr>"
+            for a, (n, i, o, c) in usage.items()
+        ]
         if fin is not None:
             rows.append(
-                f"<tr><th>Total</th><td></td><td>{fin.input_tokens}</td><td>{fin.output_tokens}</td><td>{fin.cost:.4f}</td></tr>"
+                f"<tr><th>Total</th><td></td><td>{fin.input_tokens}</td><td>{fin.output_tokens}</td>"
+                f"<td>{fin.cost:.4f}</td></tr>"
             )
         out += ["<h2>Usage</h2>", "<table>" + "".join(rows) + "</table>"]
         if tr.first_ts and tr.last_ts:

@@ -17,7 +17,7 @@ from typing import Iterable
 from teamtui.core.events import Event
 from teamtui.core.transcript import Transcript, Turn, describe, fold
 
-from .sanitize import clean
+from .sanitize import clean, clean_json_text
 
 # Enough to stop emphasis, code spans, links, tables, entities and raw HTML inside a line.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|&~])")
@@ -54,10 +54,10 @@ def _header(tr: Transcript) -> list[str]:
     lines = [f"# {inline(team)}: run {inline(tr.run_id)}", ""]
     if st and st.description:
         lines += [inline(st.description), ""]
-    model = inline(st.model) if st and st.model else "unknown"
     if tr.demo:
-        model += " (the offline demo model: scripted replies, not a real LLM)"
-    lines.append(f"- **Model:** {model}")
+        lines += ["> **Demo:** this run was played by the built-in offline demo model;",
+                  "> its replies are canned, not written by a real LLM.", ""]
+    lines.append(f"- **Model:** {inline(st.model) if st and st.model else 'unknown'}")
     if st and st.agents:
         names = ", ".join(f"{inline(a.get('name'))} ({inline(a.get('role'))})" for a in st.agents)
         lines.append(f"- **Agents:** {names}")
@@ -69,7 +69,7 @@ def _header(tr: Transcript) -> list[str]:
         lines.append(f"- **Resumed from:** {inline(st.resumed_from)}")
     if tr.resumes:
         lines.append(f"- **Resumed:** {tr.resumes} time(s) in this journal")
-    lines += ["", "## Input", "", fenced(st.input if st else ""), ""]
+    lines += ["", "## Input", "", fenced(st.input if st else "", "text"), ""]
     return lines
 
 
@@ -77,22 +77,21 @@ def _plan(tr: Transcript) -> list[str]:
     if not tr.steps:
         return []
     lines = ["## Plan", "", "| Step | What | Agent | Depends on | Status |", "|---|---|---|---|---|"]
-    for step in tr.steps.values():
+    for depth, step in tr.plan():
         added = step.added
-        indent = "› " * step.depth(tr.steps)
-        what = inline(added.label)
-        if step.redirects:
-            what += f" (redirected {step.redirects}×)"
+        what = inline(added.label) + (f" (redirected {step.redirects}×)" if step.redirects else "")
         status = inline(step.status) + (f": {inline(step.detail)}" if step.detail else "")
         deps = ", ".join(inline(d) for d in added.depends_on)
-        lines.append(f"| {indent}{inline(step.id)} | {what} | {inline(added.agent)} | {deps} | {status} |")
+        lines.append(f"| {'› ' * depth}{inline(step.id)} | {what} | {inline(added.agent)} | {deps} | {status} |")
     return lines + [""]
 
 
 def _turn(tr: Transcript, turn: Turn) -> list[str]:
     step = tr.steps.get(turn.step)
-    label = f" ({inline(step.added.label)})" if step and step.added.label not in ("", turn.agent) else ""
-    lines = [f"### {inline(turn.agent)}, step {inline(turn.step)}{label}", ""]
+    title = f"### {inline(turn.agent)} · step {inline(turn.step)}"
+    if step and step.added.label not in ("", turn.agent):
+        title += f" · {inline(step.added.label)}"
+    lines = [title, ""]
     done = turn.finished
     flags = []
     if done and done.reused:
@@ -103,12 +102,18 @@ def _turn(tr: Transcript, turn: Turn) -> list[str]:
         flags.append("interrupted")
     if flags:
         lines += [f"*{'; '.join(flags)}*", ""]
-    for use in turn.tools:
-        lines += [f"Tool call `{inline(use.call.tool)}`:", "", fenced(use.call.arguments, "json"), ""]
-        if use.result is not None:
-            failed = " (error)" if use.result.error else ""
-            lines += [f"Result{failed}:", "", fenced(use.result.result), ""]
-    lines += [fenced(turn.text or "(no text)"), ""]
+    segments = turn.segments()
+    for part in segments:
+        if isinstance(part, str):
+            lines += [fenced(part, "markdown"), ""]
+            continue
+        arguments = clean_json_text(part.call.arguments, indent=2)
+        lines += [f"Tool call **{inline(part.call.tool)}**:", "", fenced(arguments, "json"), ""]
+        if part.result is not None:
+            failed = " (error)" if part.result.error else ""
+            lines += [f"Result{failed}:", "", fenced(part.result.result, "text"), ""]
+    if not segments:
+        lines += ["*(no text)*", ""]
     return lines
 
 
@@ -121,14 +126,15 @@ def _ending(tr: Transcript) -> list[str]:
     lines: list[str] = []
     fin = tr.finished
     if fin is not None:
-        lines += ["## Final answer", "", fenced(fin.output or "(no output)"), ""]
+        lines += ["## Final answer", "", fenced(fin.output or "(no output)", "markdown"), ""]
         if fin.error:
             lines += [f"**Error:** {inline(fin.error)}", ""]
         if fin.missing:
             lines += [f"**Missing results:** {', '.join(inline(m) for m in fin.missing)}", ""]
     usage = tr.usage_by_agent()
     if usage or fin is not None:
-        lines += ["## Usage", "", "| Agent | Turns | Input tokens | Output tokens | Cost (USD) |", "|---|---|---|---|---|"]
+        lines += ["## Usage", "", "| Agent | Turns | Input tokens | Output tokens | Cost (USD) |",
+                  "|---|---|---|---|---|"]
         for agent, (n, i, o, c) in usage.items():
             lines.append(f"| {inline(agent)} | {n} | {i} | {o} | {c:.4f} |")
         if fin is not None:

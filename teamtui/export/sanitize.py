@@ -7,6 +7,7 @@ overrides are removed, so a transcript that is ``cat``-ed, opened or rendered sh
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -34,11 +35,28 @@ def clean(text: str) -> str:
 
 
 def clean_data(value: Any) -> Any:
-    """``clean`` applied to every string inside a JSON-like value."""
+    """``clean`` applied to every string inside a JSON-like value. Tool-call ``arguments`` are
+    JSON text themselves, so the strings inside them are cleaned too."""
     if isinstance(value, str):
         return clean(value)
     if isinstance(value, dict):
-        return {clean(str(k)): clean_data(v) for k, v in value.items()}
+        return {
+            clean(str(k)): clean_json_text(v) if k == "arguments" and isinstance(v, str) else clean_data(v)
+            for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
         return [clean_data(v) for v in value]
     return value
+
+
+def clean_json_text(text: str, indent: int | None = None) -> str:
+    """JSON text with every string inside it cleaned (an escape written as ``\\u001b`` inside
+    JSON is still an escape to whoever decodes it); text that is not JSON is cleaned as text."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return clean(text)
+    cleaned = clean_data(data)
+    if cleaned == data and indent is None:
+        return text  # nothing to clean: keep the model's exact text
+    return json.dumps(cleaned, ensure_ascii=False, indent=indent)
