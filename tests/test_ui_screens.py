@@ -1,0 +1,260 @@
+"""How the app starts (picker, prompt, prompt given, replay) and what the run screen shows."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Callable
+
+from textual.widgets import Input, Markdown
+
+from teamtui.core import events as ev
+from teamtui.core.handle import RunHandle
+from teamtui.core.team import Team
+from teamtui.ui.app import TeamApp, build_app
+from teamtui.ui.screens.help import HelpScreen
+from teamtui.ui.screens.picker import PickerScreen
+from teamtui.ui.screens.prompt import PromptScreen
+from teamtui.ui.screens.run_screen import RunScreen
+from teamtui.ui.widgets.agent_list import FINAL
+from teamtui.ui.widgets.turn_view import TurnView
+
+from ui_scenes import NOW, PICKER_TEAMS, Scene, software_house_finished, software_house_start, supervisor_parallel
+
+SIZE = (120, 36)
+
+TEAM = Team.model_validate({
+    "name": "duo", "example": "Write a haiku",
+    "agents": {"a": {"role": "Poet"}, "b": {"role": "Editor"}},
+    "flow": {"sequence": [{"agent": "a"}, {"agent": "b"}]},
+})
+
+
+class Starts:
+    """A handle factory that records what it was asked to run and hands back a scene's handle."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def __call__(self, team: Team, prompt: str) -> RunHandle:
+        self.calls.append((team.name, prompt))
+        return software_house_start().handle()[0]
+
+
+async def until(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.02)
+
+
+def replay(scene: Scene, close: bool = True) -> TeamApp:
+    handle, _ = scene.handle(close=close)
+    return build_app(handle=handle, clock=lambda: NOW, animations=False)
+
+
+def screen_text(app: TeamApp) -> str:
+    """What the terminal shows, as plain text."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, color_system=None)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()
+
+
+# --- how the app starts ------------------------------------------------------------------------------
+
+
+async def test_picker_lists_teams_prefills_the_example_and_starts_the_chosen_one() -> None:
+    starts = Starts()
+    loaded = []
+
+    def load(info) -> Team:
+        loaded.append(info.name)
+        return TEAM.model_copy(update={"name": info.name})
+
+    app = build_app(handle_factory=starts, list_teams=lambda: PICKER_TEAMS, load_team=load, animations=False)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, PickerScreen)
+        text = screen_text(app)
+        assert "software-house" in text and "built-in" in text and "does not load" in text
+        request = app.screen.query_one("#request", Input)
+        assert request.value == PICKER_TEAMS[0].example
+        await pilot.press("down")
+        assert request.value == PICKER_TEAMS[1].example  # follows the highlighted team until edited
+        await pilot.press("enter")  # to the request
+        assert request.has_focus
+        await pilot.press("end", "!", "enter")  # focus selects the example: typing would replace it
+        await until(pilot, lambda: isinstance(app.screen, RunScreen))
+    assert loaded == ["software-house"]
+    assert starts.calls == [("software-house", PICKER_TEAMS[1].example + "!")]
+
+
+async def test_picker_says_why_a_team_does_not_load() -> None:
+    starts = Starts()
+
+    def load(info) -> Team:
+        raise ValueError(info.error)
+
+    app = build_app(handle_factory=starts, list_teams=lambda: PICKER_TEAMS, load_team=load, animations=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        app.screen.query_one("#request", Input).focus()
+        await pilot.press(*"hello", "enter")
+        assert isinstance(app.screen, PickerScreen)
+        assert "unknown agent 'writer'" in screen_text(app)
+    assert starts.calls == []
+
+
+async def test_run_team_without_prompt_asks_prefilled_with_the_example() -> None:
+    starts = Starts()
+    app = build_app(team=TEAM, handle_factory=starts, animations=False)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, PromptScreen)
+        assert app.screen.query_one(Input).value == "Write a haiku"
+        assert "Poet" in screen_text(app)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen))
+    assert starts.calls == [("duo", "Write a haiku")]
+
+
+async def test_run_team_with_prompt_starts_at_once() -> None:
+    starts = Starts()
+    app = build_app(team=TEAM, prompt="Go", handle_factory=starts, animations=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, RunScreen))
+        await until(pilot, lambda: app.run_screen.state.team == "software-house")
+    assert starts.calls == [("duo", "Go")]
+
+
+# --- what the run screen shows ------------------------------------------------------------------------
+
+
+async def test_replay_shows_the_finished_run_and_refuses_commands() -> None:
+    handle, control = software_house_finished().handle(close=True)
+    app = build_app(handle=handle, clock=lambda: NOW, animations=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.run_screen
+        await until(pilot, lambda: screen.state.finished)
+        await pilot.pause()
+        assert screen.panes.current == "final" and screen.agent_list.chosen == FINAL
+        text = screen_text(app)
+        assert "Final answer" in text and "AC1" in text and "✔ done" in text
+        assert "01:50" in text  # elapsed time stops at the end, whatever the clock says
+        await pilot.press("space", "x", "n")
+        assert control.commands == []
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running)  # no question: nothing is live
+
+
+async def test_header_names_the_demo_model_plainly() -> None:
+    app = replay(software_house_start(), close=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.run_screen.state.team != "")
+        await pilot.pause()
+        header = screen_text(app).splitlines()[0]
+        assert "DEMO" in header and "not a real LLM" in header and "software-house" in header
+
+
+async def test_parallel_agents_stream_into_their_own_panes() -> None:
+    app = replay(supervisor_parallel(), close=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.run_screen
+        await until(pilot, lambda: "1.t.script" in screen.state.steps)
+        await pilot.pause(0.2)
+        sources = {}
+        for agent in ("researcher", "coder"):
+            [view] = screen._pane_of[agent].query(TurnView)
+            sources[agent] = view.query_one(Markdown).source
+        assert "SQLite vs PostgreSQL" in sources["researcher"]
+        assert "def migrate" in sources["coder"]
+
+
+async def test_untrusted_text_is_shown_literally() -> None:
+    scene = software_house_start()
+    scene.add(ev.AgentStarted, agent="pm", step="1")
+    scene.say("pm", "1", "[bold red]LOUD[/] and \x1b[31mred\x1b[0m and \x1b]0;title\x07done")
+    scene.add(ev.ErrorRaised, message="[blink]alarm[/blink] \x1b[2J", agent="pm")
+    scene.add(ev.StepAdded, step="3", label="[reverse]x[/]", step_kind="agent", agent="pm")
+    app = replay(scene, close=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.run_screen
+        await until(pilot, lambda: "3" in screen.state.steps)
+        await pilot.pause(0.2)
+        [view] = screen._pane_of["pm"].query(TurnView)
+        source = view.query_one(Markdown).source
+        assert "\x1b" not in source and "\x07" not in source
+        text = screen_text(app)
+        assert "[bold red]LOUD[/]" in text and "and red and done" in text
+        assert "[blink]alarm[/blink]" in text
+        assert "[reverse]x[/]" in text
+
+
+async def test_choosing_an_agent_shows_its_pane_and_stops_following() -> None:
+    scene = software_house_start()
+    app = replay(scene, close=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.run_screen
+        await until(pilot, lambda: len(screen._pane_of) == 3)
+        screen.agent_list.focus()
+        await pilot.press("down", "down")
+        assert screen.panes.current == screen._pane_of["qa"].id
+        await pilot.press("enter")
+        assert screen.focused is screen._pane_of["qa"]
+        screen.handle.stream.emit(ev.AgentStarted(agent="developer", step="2.r1.1"))
+        await until(pilot, lambda: screen.state.agents["developer"].active is not None)
+        assert screen.panes.current == screen._pane_of["qa"].id  # the reader's choice holds
+
+
+async def test_the_pane_follows_the_agent_that_starts() -> None:
+    app = replay(software_house_start(), close=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.run_screen
+        await until(pilot, lambda: len(screen._pane_of) == 3)
+        screen.handle.stream.emit(ev.AgentStarted(agent="developer", step="2.r1.1"))
+        await until(pilot, lambda: screen.panes.current == screen._pane_of["developer"].id)
+        assert screen.agent_list.chosen == "developer"
+
+
+async def test_log_filter_by_agent_and_kind() -> None:
+    app = replay(supervisor_parallel(), close=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.run_screen
+        await until(pilot, lambda: len(screen.state.log) == 7)
+        await pilot.pause()
+        log = screen.event_log
+        assert len(log.lines) >= 7
+        await pilot.press("l")
+        dialog = app.screen
+        dialog.query_one("#agent").value = "coder"
+        await pilot.click("#apply")
+        await pilot.pause()
+        assert (log.agent, log.kind) == ("coder", None)
+        shown = "\n".join(line.text for line in log.lines)
+        assert "coder calls memory" in shown and "approve plan" not in shown
+        log.set_filter(None, "command")
+        shown = "\n".join(line.text for line in log.lines)
+        assert "approve plan" in shown and "memory" not in shown
+        assert "command" in str(log.border_title)
+
+
+async def test_help_opens_and_closes() -> None:
+    app = replay(software_house_start(), close=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert "Redirect the selected step" in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, RunScreen)
+
+
+async def test_narrow_terminal_still_shows_every_part() -> None:
+    app = replay(software_house_finished())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.run_screen.state.finished)
+        await pilot.pause()
+        text = screen_text(app)
+        for part in ("Agents", "Plan", "Final answer", "Event log", "software-house"):
+            assert part in text
