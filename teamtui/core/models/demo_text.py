@@ -37,10 +37,18 @@ _VERB = re.compile(
     r"^(?:to\s+)?(?:build|write|create|make|implement|design|develop|code(?: up)?|draft|compose|plan|prepare|"
     r"produce|analy[sz]e|compare|research|investigate|summari[sz]e|explain|review|fix|debug|refactor|set up|"
     r"add|generate|put together|come up with|give(?: me| us)?|find|evaluate|assess|outline|propose|"
-    r"estimate|forecast|decide(?: on)?|pick|choose|recommend)\b\s*(?:(?:me|us)\b\s*)?",
+    r"estimate|forecast|decide(?: on)?|pick|choose|recommend|adds|fixes|implements|introduces|updates|"
+    r"removes|refactors|changes)\b\s*(?:(?:me|us)\b\s*)?",
     re.I,
 )
-_QUESTION = re.compile(r"^(?:should|can|could|would|will|is|are|do|does)\s+(?:we|i|you|they|it|our|my)\b\s*", re.I)
+_QUESTION = re.compile(
+    r"^(?:should|can|could|would|will|is|are|do|does)\s+(?P<who>we|i|you|they|it|"
+    r"(?:a|an|the|this|our|my|your)\s+[\w-]+(?:\s+[\w-]+)?(?=\s+(?:move|switch|use|adopt|hire|buy|build|"
+    r"stop|start|go|migrate|invest|expand|keep|drop|raise|launch|rewrite|replace|open|close|join|leave|"
+    r"change|try)\b))\s+",
+    re.I,
+)
+_LABEL = re.compile(r"^[^:]{2,60}:\s+(?=(?:\S+\s+){3})")  # "Pushed commit a1b2 to main: adds ..." -> "adds ..."
 _HOW = re.compile(r"^how (?:do|can|should) (?:i|we|you)\s+", re.I)
 _TAIL = re.compile(r"\s+(?:in|using|with|written in)\s+(?:golang|go|python|rust|typescript|javascript|node(?:\.?js)?|"
                    r"java|ts|js|c#|c\+\+|ruby|kotlin|swift|php)(?!\w).*$", re.I)
@@ -56,10 +64,14 @@ class Subject:
     language: str  # "Go", "Python", ...: the language code should be written in
     language_named: bool  # the request named a language (otherwise Python is a default)
     unsupported: str | None  # a language the request named that the demo cannot write
+    question: bool = False  # "Should we ...?": topic is then a gerund phrase ("moving to Go")
+    goals: tuple[str, ...] = ()  # "compare X and write Y": each clause, when there are several
 
     @property
     def title(self) -> str:
-        return " ".join(w if w.isupper() else w[:1].upper() + w[1:] for w in self.topic.split())
+        small = {"a", "an", "the", "to", "for", "of", "in", "on", "and", "or", "with", "that", "our", "my"}
+        words = self.topic.split()
+        return " ".join(w if w.isupper() or (i and w in small) else w[:1].upper() + w[1:] for i, w in enumerate(words))
 
     @property
     def fence(self) -> str:
@@ -83,27 +95,60 @@ def detect_language(text: str) -> tuple[str, bool, str | None]:
     return "Python", False, None
 
 
+_CLAUSE = re.compile(r"\s+and (?:then )?(?=(?:write|build|create|make|draft|implement|add|design|produce|give|"
+                     r"propose|recommend|suggest|explain|summari[sz]e)\b)", re.I)
+_GENERIC_HEAD = re.compile(r"\b(?:function|script|program|tool|app|cli|service|class|method|bot|query|command)$", re.I)
+_SMALL_TAIL = re.compile(r"(?:\s+(?:to|a|an|the|from|of|for|and|in|with|on|its|our|my))+$", re.I)
+_LANG_WORD = re.compile(r"\b(?:golang|go|python|rust|typescript|javascript|node(?:\.?js)?|java)\s+", re.I)
+
+
 def subject_of(request: str) -> Subject:
     line = one_line(request.strip().splitlines()[0] if request.strip() else "", 200)
     language, named, unsupported = detect_language(request)
     first = re.split(r"(?<=[.!?])\s|;|\s+-\s+", line, maxsplit=1)[0].rstrip(".!?: ")
+    first = re.sub(r"\s*\([^)]*\)$", "", first)  # a trailing "(Python, Flask)"
     core = _POLITE.sub("", first)
+    if not _QUESTION.match(core) and re.match(r"(?i)pushed|commit|merged|deploy|alert|ticket|re:", core):
+        core = _LABEL.sub("", core)
+    goals = tuple(g.strip() for g in _CLAUSE.split(core) if g.strip())
+    core = goals[0] if goals else core
+    question = bool(_QUESTION.match(core))
     if _HOW.match(core):
         core = _HOW.sub("", core)
         phrase = "how to " + core
-    elif _QUESTION.match(core):
-        phrase = "whether " + ("we should " if re.match(r"(?i)should we", core) else "") + _QUESTION.sub("", core)
-        core = _QUESTION.sub("", core)
+    elif question:
+        found = _QUESTION.match(core)
+        aux, who, rest = core.split()[0].lower(), found.group("who"), core[found.end():]
+        phrase = f"whether {who} {aux} {rest}"
+        core = _gerund(rest) if aux not in ("is", "are") else rest
     else:
         core = _VERB.sub("", core)
         phrase = core
     topic = _TAIL.sub("", core)
     topic = re.sub(r"^(?:a|an|the|some|our|my|your)\s+", "", topic, flags=re.I)
-    topic = re.split(r"\s+(?:that|which|so that|where|because)\s+|,", topic, maxsplit=1)[0]
-    words = topic.split()[:7]
-    topic = " ".join(words).strip(" .,:;\"'") or "the request"
+    topic = _LANG_WORD.sub("", topic.split(",")[0], count=1) if not question else topic.split(",")[0]
+    head, *rest = re.split(r"\s+(?:that|which|so that|where|because)\s+", topic, maxsplit=1)
+    if rest and not _GENERIC_HEAD.search(head) and len(re.findall(r"\w{4,}", head)) > 1:
+        topic = head  # "URL shortener that ..." -> "URL shortener"; keep "CLI that tracks expenses"
+    topic = _SMALL_TAIL.sub("", " ".join(topic.split()[:9])).strip(" .,:;\"'") or "the request"
     phrase = phrase.strip(" .,:;") or topic
-    return Subject(line or "the request", one_line(phrase, 90), topic, language, named, unsupported)
+    return Subject(line or "the request", one_line(phrase, 90), topic, language, named, unsupported, question,
+                   goals if len(goals) > 1 else ())
+
+
+def _gerund(clause: str) -> str:
+    """"move our monolith" -> "moving our monolith", so a question reads as a noun phrase."""
+    verb, _, rest = clause.partition(" ")
+    low = verb.lower()
+    if low in ("be", "have", "do", "go") or not low.isalpha() or low.endswith("ing"):
+        return clause
+    if low.endswith("ie"):
+        low = low[:-2] + "y"
+    elif low.endswith("e") and not low.endswith(("ee", "ye", "oe")):
+        low = low[:-1]
+    elif re.fullmatch(r"[^aeiou]*[aeiou][bdgmnpt]", low):  # stop -> stopping, plan -> planning
+        low += low[-1]
+    return f"{low}ing {rest}".strip()
 
 
 # --- deterministic choices ---------------------------------------------------------------------
@@ -184,3 +229,40 @@ def list_items(text: str) -> list[str]:
 
 def has_any(text: str, *words: str) -> bool:
     return any(re.search(rf"\b{w}", text, re.I) for w in words)
+
+
+# --- one request, read once --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What the text writers need to know about one model call."""
+
+    agent: str
+    role: str
+    subject: Subject
+    rng: random.Random
+    work: list[Contribution]  # earlier agents' contributions, oldest first
+    task: str  # this turn's task ("" when the role says it all)
+    note: str  # a redirect or note from the person running the team
+    instructions: str  # the agent's system prompt
+    hints: dict[str, Any]
+    tool_result: str = ""  # the result this call answers, when the last message is a tool result
+
+    @property
+    def round(self) -> int:
+        return int(self.hints.get("round") or 1)
+
+    @property
+    def max_rounds(self) -> int:
+        return int(self.hints.get("max_rounds") or 1)
+
+    def latest(self, pattern: str) -> Contribution | None:
+        """The newest contribution whose role or agent name matches ``pattern``."""
+        for c in reversed(self.work):
+            if re.search(pattern, f"{c.role} {c.agent}", re.I):
+                return c
+        return None
+
+    def pick(self, options: list[str] | tuple[str, ...]) -> str:
+        return options[self.rng.randrange(len(options))]
