@@ -1,0 +1,1 @@
+"""Benchmarks for teamtui: ``python bench/run.py`` (table) or ``python bench/run.py --json``."""
