@@ -233,3 +233,50 @@ PICKER_TEAMS = [
     FakeTeamInfo("my-team", "", "", Path("~/.config/teamtui/teams/my-team.yaml"), False,
                  error="my-team.yaml:4: unknown agent 'writer'"),
 ]
+
+
+# --- apps showing the scenes (snapshots and screenshots) ----------------------------------------------
+
+
+def scene_app(scene: Scene, close: bool = False):
+    """The real app following ``scene`` through the bridge, with a fixed clock and no animation."""
+    from teamtui.ui.app import build_app
+
+    handle, _ = scene.handle(close=close)
+    return build_app(handle=handle, clock=lambda: NOW, animations=False)
+
+
+def picker_app():
+    from teamtui.ui.app import build_app
+
+    return build_app(handle_factory=lambda team, prompt: None, list_teams=lambda: PICKER_TEAMS,
+                     load_team=lambda info: None, animations=False)
+
+
+async def settle(pilot) -> None:
+    """Wait until the run screen shows every event it was given, every turn fully rendered."""
+    import asyncio
+
+    from textual.widgets import Markdown
+
+    from teamtui.ui.safe_text import clean
+    from teamtui.ui.widgets.turn_view import TurnView
+
+    app = pilot.app
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while loop.time() < deadline:
+        await pilot.pause(0.05)
+        screen = app.run_screen
+        if screen is None or len(screen.state.log) == 0:
+            continue
+        views = [(pane, view) for pane in screen._pane_of.values() for view in pane.query(TurnView)]
+        turns = sum(len(a.turns) for a in screen.state.agents.values())
+        if len(views) == turns and all(
+            view.query_one(Markdown).source == clean(turn.text)
+            for agent in screen.state.agents.values() for turn in agent.turns
+            if (view := screen._pane_of[agent.name].view_for(turn)) is not None
+        ):
+            break
+    await pilot.pause(0.3)  # let the last Markdown blocks mount
+    await pilot.wait_for_scheduled_animations()

@@ -58,7 +58,7 @@ class TeamApp(App[None]):
     TITLE = "teamtui"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        Binding("q", "quit_app", "Quit"),
+        Binding("q", "quit_app", "Quit", show=False),  # the run screen shows its own; inputs type q
         Binding("ctrl+c", "quit_app", "Quit", show=False, priority=True),
     ]
 

@@ -27,8 +27,8 @@ class RedirectDialog(ModalScreen[str | None]):
         step = self._step
         with Vertical(classes="dialog wide") as box:
             box.border_title = Text(f"Redirect step {one_line(step.id, 30)}")
-            who = " · ".join(x for x in (one_line(step.label, 40), step.agent and one_line(step.agent, 30),
-                                         step.status) if x)
+            label = one_line(step.label, 40) if step.label != step.agent else ""
+            who = " · ".join(x for x in (step.agent and one_line(step.agent, 30), label, step.status) if x)
             yield Static(Text(who, style="bold"), classes="dialog-text")
             what = {
                 "running": "It restarts now with this instruction.",

@@ -33,14 +33,15 @@ from .run_commands import RunCommands
 
 class RunScreen(RunCommands, Screen):
     BINDINGS = [
-        Binding("space", "pause", "Pause/Resume", priority=True),  # before the plan tree's own space
+        Binding("space", "pause", "Pause/resume", priority=True),  # before the plan tree's own space
         Binding("x", "stop_step", "Stop step"),
         Binding("r", "redirect", "Redirect"),
         Binding("n", "note", "Note"),
         Binding("p", "review_plan", "Review plan"),
         Binding("e", "export", "Export"),
-        Binding("l", "filter_log", "Filter log"),
+        Binding("l", "filter_log", "Filter"),
         Binding("question_mark", "help", "Help"),
+        Binding("q", "app.quit_app", "Quit"),
     ]
 
     def __init__(self, handle: RunHandle, clock: Callable[[], float], frame_s: float = FRAME_S) -> None:

@@ -18,7 +18,9 @@ def step_label(step: StepView) -> Text:
     text.append(step.id, "bold" if step.status == "running" else "")
     # Say each thing once: task steps are named by their id, agent steps by their agent.
     label = one_line(step.label, 40)
-    if label and label != step.agent and not step.id.endswith(f".{label}"):
+    if label == step.agent or step.id.endswith(f".{label}"):
+        label = ""
+    if label:
         text.append(f" {label}")
     if step.agent and step.agent not in label:
         text.append(f" {one_line(step.agent, 24)}", "cyan")
