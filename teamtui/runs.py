@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from teamtui.core.events import SCHEMA_VERSION
-from teamtui.core.journal import EVENTS, INTERRUPTED, META, is_live, read_meta, read_summary
+from teamtui.core.journal import EVENTS, INTERRUPTED, META, JournalError, is_live, read_meta, read_summary
 
 # The journal writes compact JSON with "v" and "kind" first: these prefixes name a line's kind.
 _TEXT_PREFIX = b'{"v":%d,"kind":"text",' % SCHEMA_VERSION
@@ -68,7 +68,7 @@ def summarize(run_dir: Path) -> RunSummary | None:
         return None
     try:
         meta = read_meta(run_dir)
-    except (OSError, ValueError, TypeError):
+    except JournalError:
         return None
     summary = read_summary(run_dir) or _scan(run_dir, meta.created)
     return RunSummary(

@@ -226,3 +226,13 @@ async def test_a_real_run_resumes_from_its_journal_without_calling_the_model(tmp
     assert again.calls == []
     assert all(e.reused for e in second.events if isinstance(e, ev.AgentFinished))
     assert min(e.seq for e in second.events) > data.last_seq
+
+
+def test_an_unreadable_run_folder_gives_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "r1").mkdir()
+    with pytest.raises(journal.JournalError, match="meta.json"):
+        load_for_resume(tmp_path / "r1")
+    (tmp_path / "r1" / "meta.json").write_text("[1, 2]")
+    with pytest.raises(journal.JournalError, match="not a readable run"):
+        read_meta(tmp_path / "r1")
+    assert read_events(tmp_path / "r1") == []  # no journal yet: no events, no crash

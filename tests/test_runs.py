@@ -48,6 +48,8 @@ def test_newest_first_with_every_status(tmp_path: Path) -> None:
     journal_run(tmp_path, "d-interrupted", 400.0, None, t0=400.0)
     live = journal_run(tmp_path, "e-running", 500.0, None, close=False, t0=500.0)
     (tmp_path / "not-a-run").mkdir()
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "meta.json").write_text("{not json")
     (tmp_path / "stray.txt").write_text("x")
     try:
         runs = list_runs(tmp_path)

@@ -58,6 +58,10 @@ class JournalBusy(RuntimeError):
     """Another live process is writing this run's journal."""
 
 
+class JournalError(ValueError):
+    """A run folder whose meta.json is missing or unreadable. ``str(err)`` is one line."""
+
+
 # --- meta.json -----------------------------------------------------------------------------------
 
 
@@ -97,7 +101,11 @@ def write_meta(run_dir: Path, meta: RunMeta) -> None:
 
 
 def read_meta(run_dir: Path) -> RunMeta:
-    return RunMeta.from_dict(json.loads((Path(run_dir) / META).read_text(encoding="utf-8")))
+    path = Path(run_dir) / META
+    try:
+        return RunMeta.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        raise JournalError(f"{path}: not a readable run (meta.json: {exc})") from None
 
 
 def read_summary(run_dir: Path) -> dict[str, Any] | None:
@@ -320,7 +328,10 @@ class JournalContents:
 def read_journal(run_dir: Path) -> JournalContents:
     """Every readable event of a run, in order. Never raises on bad lines: it counts them."""
     out = JournalContents(events=[])
-    data = (Path(run_dir) / EVENTS).read_bytes()
+    try:
+        data = (Path(run_dir) / EVENTS).read_bytes()
+    except FileNotFoundError:
+        return out  # a run that wrote no event yet
     # Split on b"\n" only: str.splitlines would also split inside text on U+2028 and friends.
     for raw in data.split(b"\n"):
         if not raw.strip():
