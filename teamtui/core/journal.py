@@ -139,8 +139,7 @@ class JournalWriter:
             raise
         # Appending to a journal (resume in place) reopens the run: its old summary is stale.
         (self.run_dir / SUMMARY).unlink(missing_ok=True)
-        self.error: OSError | None = None
-        self.count = 0
+        self.error: OSError | None = None  # set when a write failed: journaling stopped there
         self._first_ts = _first_ts(self._fd)  # a resumed run's duration counts from its first start
         self._closed = False
         self._memo: dict[str, str] = {}
@@ -165,7 +164,6 @@ class JournalWriter:
             self._first_ts = event.ts
         try:
             os.write(self._fd, self._line(event))
-            self.count += 1
             if _is_boundary(event):
                 os.fsync(self._fd)
             if isinstance(event, RunFinished):
@@ -207,7 +205,7 @@ class JournalWriter:
                 "input_tokens": event.input_tokens,
                 "output_tokens": event.output_tokens,
                 "cost": event.cost,
-                "error": redact(event.error) if event.error else None,
+                "error": event.error,
             },
         )
 
