@@ -64,10 +64,57 @@ def run_command(req: RunRequest) -> int:
         if req.approve_plan:
             fail("--approve-plan needs the TUI (drop --headless)")
         return asyncio.run(run_headless(spec, prompt, req.json))
+    return run_tui(spec, req.prompt)
+
+
+def check_models(spec) -> None:
+    """Fail before the screen is taken when a model cannot be used (e.g. the local extra is missing)."""
+    from .core.models.base import ModelError
+    from .core.models.registry import resolve_models
+
+    try:
+        resolve_models(spec.team, spec.model, spec.settings.model, spec.api_base, None, 0)
+    except ModelError as exc:
+        fail(str(exc), EXIT_FAILED)
+
+
+def tui_factory(spec):
+    """The TUI's handle factory: journaled runs, started in the app's own event loop. A team picked
+    in the TUI (not the one on the command line) is found again by name for its file text."""
+    from .loader import resolve
+    from .session import start_run
+
+    keep: set[asyncio.Task] = set()
+
+    def factory(team, prompt: str):
+        run_spec = spec
+        if spec is None or team is not spec.team:
+            path = resolve(team.name)
+            run_spec = spec_for_picked(team, path, spec)
+        started = start_run(run_spec, prompt)
+        closer = asyncio.get_running_loop().create_task(started.wait())  # closes the journal at the end
+        keep.add(closer)
+        closer.add_done_callback(keep.discard)
+        return started.handle
+
+    return factory
+
+
+def spec_for_picked(team, path, base):
+    from .session import RunSpec
+
+    return RunSpec(team=team, team_text=path.read_text(encoding="utf-8"), team_path=str(path),
+                   model=base.model if base else None, api_base=base.api_base if base else None,
+                   speed=base.speed if base else None, soft_budget="pause",
+                   settings=base.settings if base else load_settings())
+
+
+def run_tui(spec, prompt: str | None) -> int:
     from .ui.app import build_app
 
+    check_models(spec)
     spec.soft_budget = "pause"
-    app = build_app(spec=spec, prompt=req.prompt)
+    app = build_app(team=spec.team, prompt=prompt, handle_factory=tui_factory(spec))
     app.run()
     return app.return_code or 0
 
@@ -127,7 +174,7 @@ def _plain(text: str):
 def open_picker() -> None:
     from .ui.app import build_app
 
-    app = build_app(settings=load_settings())
+    app = build_app(handle_factory=tui_factory(None))
     app.run()
     raise typer.Exit(app.return_code or 0)
 
@@ -198,12 +245,7 @@ def resume_command(run_id: str, headless: bool, as_json: bool) -> int:
     try:
         if headless:
             return asyncio.run(run_headless(spec, data.input, as_json))
-        from .ui.app import build_app
-
-        spec.soft_budget = "pause"
-        app = build_app(spec=spec, prompt=data.input)
-        app.run()
-        return app.return_code or 0
+        return run_tui(spec, data.input)
     except JournalBusy as exc:
         fail(str(exc))
         return EXIT_USAGE
@@ -213,10 +255,21 @@ def replay_command(run_id: str, speed: float) -> int:
     from .core.journal import read_events
     from .ui.app import build_app
 
-    events = read_events(find_run(run_id))
+    from .core.journal import read_meta
+    from .core.replay import ReplayHandle
+    from .loader import TeamFileError, team_from_text
+
+    run_dir = find_run(run_id)
+    events = read_events(run_dir)
     if not events:
         fail(f"run {run_id} has no events to replay")
-    app = build_app(replay_events=events, replay_speed=speed)
+    meta = read_meta(run_dir)
+    try:
+        team = team_from_text(meta.team_text, meta.team_path or str(run_dir / "meta.json"))
+    except TeamFileError as exc:
+        fail(str(exc))
+    app = build_app(team=team, prompt=meta.input or "(replay)",
+                    handle_factory=lambda _team, _prompt: ReplayHandle(events, speed))
     app.run()
     return app.return_code or 0
 

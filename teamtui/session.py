@@ -10,6 +10,7 @@ from pathlib import Path
 from . import config
 from .core.handle import RunHandle
 from .core.journal import JournalWriter, ResumeData, RunMeta
+from .core.resume import restore_controls
 from .core.runtime import Runner, RunOptions, new_run_id
 from .core.team import Team
 
@@ -60,6 +61,7 @@ def start_run(spec: RunSpec, prompt: str) -> StartedRun:
         run_id=run_id,
         demo_speed=spec.speed if spec.speed is not None else spec.settings.demo_speed,
         replies=dict(resume.replies) if resume else {},
+        controls=restore_controls(resume.events) if resume else None,
         seq_start=resume.last_seq if resume else 0,
         resumed_from=run_id if resume else None,
         soft_budget=spec.soft_budget,

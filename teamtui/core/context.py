@@ -63,6 +63,7 @@ class RunContext:
     controls: dict[str, StepControl] = field(default_factory=dict)
     overrides: dict[str, str] = field(default_factory=dict)  # step -> instruction from a redirect
     notes: dict[str, list[str]] = field(default_factory=dict)  # agent -> notes for its next turn
+    step_notes: dict[str, list[str]] = field(default_factory=dict)  # resume: notes a step took in before
     plan_approvals: dict[str, asyncio.Future] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # steps given up on (degraded runs)
     budget_check: Callable[[], None] | None = None
@@ -135,7 +136,10 @@ class RunContext:
         if not self.running.is_set():
             await self.running.wait()
 
-    def take_notes(self, agent: str) -> list[str]:
+    def take_notes(self, agent: str, step: str) -> list[str]:
+        """Notes for this turn: those it took in before a resume, else the agent's pending ones."""
+        if step in self.step_notes:
+            return self.step_notes.pop(step)
         return self.notes.pop(agent, [])
 
     def add_usage(self, input_tokens: int, output_tokens: int, cost: float) -> None:

@@ -131,6 +131,7 @@ class AgentStarted(Event):
     step: str
     model: str = ""
     prompt: str = ""  # the user-side text the agent was given for this turn
+    notes: tuple[str, ...] = ()  # notes from the user this turn took in (resume gives them back)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,6 +22,7 @@ from .models.registry import resolve_models
 from .patterns import FlowRunner, Scope
 from .patterns.parallel import _first_step_failure
 from .preview import announce_plan
+from .resume import RestoredControls
 from .stream import EventStream, Sink
 from .team import Sequence, Team
 
@@ -36,6 +37,7 @@ class RunOptions:
     demo_speed: float = 1.0
     models: dict[str, ChatModel] | None = None  # injected model objects: {"*": m} or {agent: m}
     replies: dict[str, ev.ModelReplied] = field(default_factory=dict)  # resume: calls already paid for
+    controls: "RestoredControls | None" = None  # resume: redirects and notes given before the crash
     seq_start: int = 0  # resume: continue the journal's numbering
     resumed_from: str | None = None
     sinks: list[Sink] = field(default_factory=list)  # called inline for every event (the journal)
@@ -75,6 +77,10 @@ class Runner:
             on_failure=self.team.on_failure, seq=options.seq_start, clock=options.clock,
         )
         ctx.memory.values.update(self.team.memory)
+        if options.controls is not None:
+            ctx.overrides.update(options.controls.overrides)
+            ctx.step_notes.update(options.controls.step_notes)
+            ctx.notes.update(options.controls.pending_notes)
         execution = _Execution(ctx, options)
         return RunHandle(run_id, stream, execution)
 
