@@ -109,14 +109,14 @@ class TurnRunner:
         agent = ctx.team.agents[turn.agent]
         model = ctx.models[turn.agent]
         control = ctx.controls.setdefault(turn.step, StepControl())
-        notes = ctx.take_notes(turn.agent)
+        notes = ctx.take_notes(turn.agent, turn.step)
         tools = [spec for name in agent.tools for spec in TOOLSETS[name]] + list(turn.tools)
         started = time.perf_counter()
         totals = [0, 0, 0.0]
         while True:  # one pass per instruction: a redirect of the running step starts a new pass
             messages = [{"role": "system", "content": system_prompt(ctx, turn, notes)}]
             messages += turn.conversation if turn.conversation is not None else [{"role": "user", "content": turn.prompt}]
-            live = _Live(ctx, turn, model.label, turn.prompt or _last_user(messages))
+            live = _Live(ctx, turn, model.label, turn.prompt or _last_user(messages), tuple(notes))
             try:
                 text, transfer = await self._exchange(turn, model, messages, tools, control, totals, live)
                 interrupted = False
@@ -193,10 +193,8 @@ class TurnRunner:
                 raise StepFailed(turn.step, f"{turn.agent}: {exc}") from None
             live.announce()
             partial: list[str] = []
-            call = asyncio.create_task(self._stream(turn, model, request, agent.timeout, partial))
-            control.call = call
             try:
-                reply = await call
+                reply = await self._stream(turn, model, request, agent.timeout, partial)
             except asyncio.CancelledError:
                 current = asyncio.current_task()
                 if current is not None and current.cancelling():
@@ -210,7 +208,7 @@ class TurnRunner:
                     ctx.emit(ev.ErrorRaised, agent=turn.agent, step=turn.step,
                              message=f"circuit opened for model {model.label} after {breaker.failures} failures in a row")
                 if not exc.retryable or attempt == attempts:
-                    raise StepFailed(turn.step, f"{turn.agent} ({model.label}): {exc}") from None
+                    raise StepFailed(turn.step, _failure_message(turn.agent, model.label, exc, attempt)) from None
                 delay = backoff_delay(attempt, retry_after_s=exc.retry_after_s)
                 ctx.emit(ev.RetryScheduled, agent=turn.agent, step=turn.step, attempt=attempt + 1,
                          error=str(exc), delay_s=round(delay, 3))
@@ -261,17 +259,26 @@ class _Live:
     """Announces a turn (AgentStarted) at its first real model call, so a turn answered wholly
     from earlier calls (resume, a restart after a redirect) shows as reused, not as a new turn."""
 
-    __slots__ = ("ctx", "turn", "label", "prompt", "started")
+    __slots__ = ("ctx", "turn", "label", "prompt", "notes", "started")
 
-    def __init__(self, ctx: RunContext, turn: Turn, label: str, prompt: str) -> None:
-        self.ctx, self.turn, self.label, self.prompt = ctx, turn, label, prompt
+    def __init__(self, ctx: RunContext, turn: Turn, label: str, prompt: str, notes: tuple[str, ...]) -> None:
+        self.ctx, self.turn, self.label, self.prompt, self.notes = ctx, turn, label, prompt, notes
         self.started = False
 
     def announce(self) -> None:
         if not self.started:
             self.started = True
             self.ctx.emit(ev.AgentStarted, agent=self.turn.agent, step=self.turn.step, model=self.label,
-                          prompt=self.prompt)
+                          prompt=self.prompt, notes=self.notes)
+
+
+def _failure_message(agent: str, label: str, error: ModelError, attempts: int) -> str:
+    """'qa (openai/gpt-4o): server error (HTTP 500): ... (gave up after 3 attempts)': each said once."""
+    text = str(error)
+    if text.startswith(label + ": "):  # the model layer names the model too
+        text = text[len(label) + 2:]
+    tail = f" (gave up after {attempts} attempts)" if attempts > 1 else ""
+    return f"{agent} ({label}): {text}{tail}"
 
 
 def _reason(arguments: str) -> str:
