@@ -193,8 +193,10 @@ class TurnRunner:
                 raise StepFailed(turn.step, f"{turn.agent}: {exc}") from None
             live.announce()
             partial: list[str] = []
+            call = asyncio.create_task(self._stream(turn, model, request, agent.timeout, partial))
+            control.call = call
             try:
-                reply = await self._stream(turn, model, request, agent.timeout, partial)
+                reply = await call
             except asyncio.CancelledError:
                 current = asyncio.current_task()
                 if current is not None and current.cancelling():
