@@ -84,9 +84,9 @@ class DemoModel:
     async def stream(self, request: ModelRequest) -> AsyncIterator[Chunk]:
         text, calls = self.reply(request)
         pace = rng_for(self.seed, "pace", _request_text(request), request.agent, request.step)
+        thinking, rate = pace.uniform(0.3, 0.7), pace.uniform(60, 120) * self.speed  # pause (s), tokens/s
         if self.speed and text:
-            await asyncio.sleep(pace.uniform(0.3, 0.7) / self.speed)  # "thinking" before the first token
-        rate = pace.uniform(60, 120) * self.speed  # tokens per second
+            await asyncio.sleep(thinking / self.speed)  # chunks are the same at every speed
         for piece in _pieces(text, pace):
             if self.speed:
                 await asyncio.sleep(estimate_tokens(piece) / rate)
@@ -220,7 +220,7 @@ def _memory_fact(ask: Ask, kind: str) -> tuple[str, str]:
     facts = {
         "pm": ("spec_scope", f"{s.topic}: create and fetch, in memory, {s.language}"),
         "developer": ("implementation", f"{s.topic} in {s.language}, in-memory store, tests included"),
-        "tester": ("last_test_run", f"green for {s.topic}" + (f" after {ask.hints['topic']}" if ask.hints.get("topic") else "")),
+        "tester": ("last_test_run", f"green for {s.topic}"),
         "linter": ("lint_status", "0 errors, 2 warnings"),
         "deployer": ("last_deploy", f"{s.topic}: rolled out to 100%"),
         "security": ("security_status", "no critical findings; add rate limiting"),

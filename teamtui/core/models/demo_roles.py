@@ -134,7 +134,8 @@ def _review_defects(ask: Ask) -> list[str]:
 def develop(ask: Ask) -> str:
     s = ask.subject
     found = _review_defects(ask)
-    revised = bool(found) or ask.round > 1
+    # Outside a review loop there is no second chance, so the first version is the complete one.
+    revised = bool(found) or ask.round > 1 or "round" not in ask.hints
     run, test = _commands(ask)
     parts = []
     if s.unsupported:
@@ -146,15 +147,17 @@ def develop(ask: Ask) -> str:
         parts.append(f"Revision {ask.round}: every point from the review is addressed.\n")
         parts += [f"{i}. {one_line(d, 90)}\n   → {fix_for(d)}" for i, d in enumerate(found, 1)]
         parts.append("")
-    elif revised:
+    elif ask.round > 1:
         parts.append(f"Revision {ask.round}: validation, the missing tests and the robustness fix are in.\n")
     else:
         parts.append(_intro(ask))
     parts.append(write_code(s, revised=revised))
     if run and test:
         parts.append(f"\nRun it with `{run}`; the tests run with `{test}`.")
+    elif test:
+        parts.append(f"\nRun the tests with `{test}`.")
     else:
-        parts.append(f"\nRun the tests with `{test}`." if test else f"\nRun it with `{run}`, on a copy of the data first.")
+        parts.append(f"\nRun it with `{run}`, on a copy of the data first.")
     if not revised and code_kind(s) == "service":
         parts.append(ask.pick([
             "Next I would add persistence behind the same Store interface.",
@@ -240,7 +243,8 @@ def review(ask: Ask) -> str:
     target = ask.latest(r"develop|coder|engineer|program") if has_code else (ask.work[-1] if ask.work else None)
     who = f"{target.agent}'s work" if target else f"the work on {s.phrase}"
     if has_code:
-        found = defects(s)[: 2 + digest(s.request, "review") % 2]
+        # Code written outside a review loop is the complete version: only the smaller points remain.
+        found = defects(s) if code_kind(s) == "migration" else minor_defects(s)
         points = [f"{i}. {d}" for i, d in enumerate(found, 1)]
         verdict = "Verdict: good structure and readable code; merge once the points above are fixed."
     else:

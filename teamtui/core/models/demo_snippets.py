@@ -5,7 +5,10 @@ a revision adds after a review.
 """
 
 PALINDROME = {
-    "Python": [("palindrome.py", r'''"""Palindrome check that ignores case, spaces and punctuation.  Test: python -m pytest palindrome.py"""
+    "Python": [("palindrome.py", r'''"""Palindrome check that ignores case, spaces and punctuation.
+
+Test: python -m pytest palindrome.py
+"""
 
 
 def is_palindrome(text: str) -> bool:

@@ -3,7 +3,10 @@ SQLite to PostgreSQL migration script. Markers as in ``demo_code_templates``.
 """
 
 SORT = {
-    "Python": [("merge_sort.py", r'''"""A stable merge sort that returns a new list.  Test: python -m pytest merge_sort.py"""
+    "Python": [("merge_sort.py", r'''"""A stable merge sort that returns a new list.
+
+Test: python -m pytest merge_sort.py
+"""
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -198,7 +201,10 @@ class MergeSortTest {
 }
 
 WORDS = {
-    "Python": [("word_count.py", r'''"""Count word frequencies in a text.  Run: python word_count.py FILE    Test: python -m pytest word_count.py"""
+    "Python": [("word_count.py", r'''"""Count word frequencies in a text.
+
+Run: python word_count.py FILE    Test: python -m pytest word_count.py
+"""
 import re
 import sys
 from collections import Counter

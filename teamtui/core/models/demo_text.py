@@ -73,13 +73,13 @@ class Subject:
         words = self.topic.split()
         return " ".join(w if w.isupper() or (i and w in small) else w[:1].upper() + w[1:] for i, w in enumerate(words))
 
-    @property
-    def fence(self) -> str:
-        return LANGUAGES[self.language][0]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # terminal escapes and other controls
 
 
 def one_line(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
+    """``text`` on one line, without control characters, cut to ``limit``."""
+    text = " ".join(_CONTROL.sub("", text).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
