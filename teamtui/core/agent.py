@@ -75,6 +75,16 @@ class _Redirected(Exception):
     pass
 
 
+class _EmptyReply(ModelError):
+    """The provider answered, with nothing in it: worth a retry, but no sign the provider is down."""
+
+
+def _provider_fault(error: ModelError) -> bool:
+    """Whether a failure counts toward the model's circuit breaker. A 429 is a healthy provider
+    asking us to slow down (backoff honours its Retry-After); an empty reply is the model's quirk."""
+    return error.status != 429 and not isinstance(error, _EmptyReply)
+
+
 def call_key(step: str, messages: list[dict], tools: list[ToolSpec], schema: dict | None) -> str:
     payload = json.dumps([step, messages, [t.name for t in tools], schema], sort_keys=True, default=str)
     return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
@@ -188,7 +198,7 @@ class TurnRunner:
             if action == "redirect":
                 raise _Redirected()
             try:
-                breaker.check(model.label)
+                started = breaker.check(model.label)
             except CircuitOpen as exc:
                 raise StepFailed(turn.step, f"{turn.agent}: {exc}") from None
             live.announce()
@@ -206,7 +216,7 @@ class TurnRunner:
                     raise _Redirected() from None
                 raise _Interrupted("".join(partial)) from None
             except ModelError as exc:
-                if breaker.record_failure():
+                if _provider_fault(exc) and breaker.record_failure(started):
                     ctx.emit(ev.ErrorRaised, agent=turn.agent, step=turn.step,
                              message=f"circuit opened for model {model.label} after {breaker.failures} failures in a row")
                 if not exc.retryable or attempt == attempts:
@@ -253,7 +263,7 @@ class TurnRunner:
             raise ModelError(f"no complete reply within {timeout:g}s", retryable=True) from None
         text = "".join(partial)
         if not text.strip() and not calls:
-            raise ModelError("the model returned an empty reply", retryable=True)
+            raise _EmptyReply("the model returned an empty reply", retryable=True)
         return _Reply(text, calls, usage.input_tokens, usage.output_tokens, usage.cost)
 
 
