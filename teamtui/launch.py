@@ -226,12 +226,15 @@ def list_runs_command(as_json: bool) -> None:
 
 
 def resume_command(run_id: str, headless: bool, as_json: bool) -> int:
-    from .core.journal import JournalBusy, load_for_resume
+    from .core.journal import JournalBusy, JournalError, load_for_resume
     from .loader import TeamFileError, team_from_text
     from .session import RunSpec
 
     run_dir = find_run(run_id)
-    data = load_for_resume(run_dir)
+    try:
+        data = load_for_resume(run_dir)
+    except JournalError as exc:
+        fail(str(exc))
     if data.status == "running":
         fail(f"run {data.run_id} is still running in another process")
     if data.status == "done":

@@ -61,17 +61,17 @@ def _node(ctx: RunContext, node: Flow, sid: str, parent: str | None, deps: tuple
         cid = f"{sid}.classify"
         add(cid, f"{node.route.classifier} (classify)", "classifier", agent=node.route.classifier, parent=sid,
             depends_on=deps, round=round_no)
-        return (cid,)
+        return (sid,)  # what comes next waits on the whole route: its last step is not known yet
     if isinstance(node, Handoff):
         start = node.handoff.start
         add(sid, f"handoff from {start}", "handoff", parent=parent, depends_on=deps)
         add(f"{sid}.h1", start, "agent", agent=start, parent=sid, depends_on=deps, round=round_no)
-        return (f"{sid}.h1",)
+        return (sid,)
     if isinstance(node, Supervise):
         planner = node.supervise.planner
         add(sid, f"supervise ({planner})", "supervise", parent=parent, depends_on=deps)
         add(f"{sid}.plan", f"{planner} (plan)", "planner", agent=planner, parent=sid, depends_on=deps, round=round_no)
-        return (f"{sid}.plan",)
+        return (sid,)
     if isinstance(node, Events):
         add(sid, f"events ({node.events.start})", "events", parent=parent, depends_on=deps)
         return (sid,)
