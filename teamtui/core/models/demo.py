@@ -17,6 +17,7 @@ from . import demo_roles as software
 from . import demo_roles_more as knowledge
 from . import demo_roles_ops as ops
 from .base import Chunk, ModelRequest, TextChunk, ToolCallChunk, ToolSpec, UsageChunk, estimate_tokens
+from .demo_code import article
 from .demo_structured import arbitrate, classify, from_schema, plan, synthesize
 from .demo_text import Ask, contributions, digest, one_line, rng_for, steering, subject_of, system_text, your_turn
 
@@ -85,11 +86,12 @@ class DemoModel:
         text, calls = self.reply(request)
         pace = rng_for(self.seed, "pace", _request_text(request), request.agent, request.step)
         thinking, rate = pace.uniform(0.3, 0.7), pace.uniform(60, 120) * self.speed  # pause (s), tokens/s
-        if self.speed and text:
-            await asyncio.sleep(thinking / self.speed)  # chunks are the same at every speed
-        for piece in _pieces(text, pace):
+        loop = asyncio.get_running_loop()
+        due = loop.time() + (thinking / self.speed if self.speed and text else 0.0)
+        for piece in _pieces(text, pace):  # the same pieces at every speed
             if self.speed:
-                await asyncio.sleep(estimate_tokens(piece) / rate)
+                due += len(piece) / 4 / rate  # ~4 characters a token, as estimate_tokens
+                await asyncio.sleep(max(0.0, due - loop.time()))  # against a deadline: no drift
             yield TextChunk(piece)
         arguments = []
         for i, (name, args) in enumerate(calls):
@@ -180,7 +182,7 @@ def _tool_turn(request: ModelRequest, ask: Ask, kind: str) -> tuple[str, list[To
         if choice is not None:
             name, topic, hits = choice
             target = name.removeprefix("transfer_to_")
-            sentence = f"This is a {topic} matter, so I am handing you to {target}, who can resolve it."
+            sentence = f"This is {article(topic)} matter, so I am handing you to {target}, who can resolve it."
             return sentence, [(name, {"reason": f"{topic}: the customer mentions {', '.join(hits)}"})]
     if any(m.get("role") == "assistant" and m.get("tool_calls") for m in messages):
         return None  # one tool round per turn is enough for the demo
