@@ -245,6 +245,11 @@ class TurnRunner:
         calls: list[dict[str, str]] = []
         usage = UsageChunk()
         size = 0
+        # A model may need to load first (litellm's import, local weights): that is not the
+        # provider being slow, so it happens before the step's timeout starts counting.
+        prepare = getattr(model, "prepare", None)
+        if prepare is not None:
+            await prepare()
         try:
             async with asyncio.timeout(timeout) if timeout else nullcontext():
                 async for chunk in model.stream(request):

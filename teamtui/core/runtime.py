@@ -50,6 +50,17 @@ class BudgetExceeded(Exception):
     pass
 
 
+def _describe_step(ctx: RunContext, step: str) -> str:
+    """'step 1.t.research (research, by r)': the id the plan shows, and what it was."""
+    info = ctx.steps.get(step)
+    if info is None:
+        return f"step {step}"
+    what = [info.label] if info.label else []
+    if info.agent and info.agent != info.label:
+        what.append(f"by {info.agent}")
+    return f"step {step} ({', '.join(what)})" if what else f"step {step}"
+
+
 def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(3)
 
@@ -134,7 +145,7 @@ class _Execution:
                 if info.status == ev.RUNNING:
                     ctx.set_status(info.id, ev.INTERRUPTED if status == ev.RUN_STOPPED else ev.FAILED, f"run {status}")
         if status == ev.RUN_DONE and ctx.missing:
-            error = "finished without the results of: " + ", ".join(ctx.missing)
+            error = "finished without the results of: " + ", ".join(_describe_step(ctx, s) for s in ctx.missing)
         usage = ctx.usage
         ctx.emit(
             ev.RunFinished, status=status, output=output, error=error, input_tokens=usage.input_tokens,
