@@ -339,3 +339,11 @@ async def test_named_flows_are_reusable():
     """)
     result = await run(t, ScriptedModel({"a": ["x"], "b": ["y"]}))
     assert agents_in_order(result) == ["a", "b"] and statuses(result)["2.1"] == "done"
+
+
+async def test_team_output_names_the_agent_whose_last_reply_is_the_answer():
+    t = team(SOFTWARE_HOUSE.replace("name: sh", "name: sh\noutput: developer"))
+    model = ScriptedModel({"pm": ["spec"], "developer": ["code v1", "code v2"], "qa": ["fix it", "APPROVED"]})
+    result = await run(t, model)
+    assert result.output == "code v2"
+    assert of(result, ev.RunFinished)[0].output == "code v2"

@@ -162,13 +162,23 @@ class _Execution:
         while True:
             self.flow_task = asyncio.ensure_future(self.flow.run(team.flow, root_id, Scope()))
             try:
-                return (await self.flow_task).text
+                text = (await self.flow_task).text
+                return self._answer(text)
             except asyncio.CancelledError:
                 current = asyncio.current_task()
                 if self.restart and not (current is not None and current.cancelling()):
                     self.restart = False
                     continue  # a finished step was redirected: run the flow again, reusing what still holds
                 raise
+
+    def _answer(self, flow_text: str) -> str:
+        """The run's answer: the ``output`` agent's last reply when the team names one."""
+        wanted = self.ctx.team.output
+        if wanted:
+            for contribution in reversed(self.ctx.memory.history):
+                if contribution.agent == wanted and contribution.text.strip():
+                    return contribution.text
+        return flow_text
 
     def _check_budget(self) -> None:
         budget, usage = self.ctx.team.budget, self.ctx.usage

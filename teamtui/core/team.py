@@ -216,6 +216,7 @@ class Team(_Strict):
     flow: Flow
     flows: dict[str, Flow] = Field(default_factory=dict)  # named sub-flows, used as {flow: name}
     memory: dict[str, str] = Field(default_factory=dict)  # initial shared memory
+    output: str | None = None  # agent whose last reply is the run's answer (default: the flow's last reply)
     on_failure: Literal["fail", "degrade"] = "fail"
     timeout: float | None = Field(default=None, gt=0)  # whole-run timeout, seconds
     budget: Budget = Field(default_factory=Budget)
@@ -307,5 +308,7 @@ def check_references(team: Team) -> None:
                 need(sub.agent, path + ("events", "subscribers", i, "agent"))
 
     walk(team.flow, ("flow",), ())
+    if team.output is not None:
+        need(team.output, ("output",))
     for name, flow in team.flows.items():
         walk(flow, ("flows", name), (name,))
