@@ -66,12 +66,12 @@ async def test_step_timeout_spent_fails_the_step_clearly(fake_openai: FakeOpenAI
     started = time.monotonic()
     result = await run_live(fake_openai, """
         name: t
-        agents: {a: {role: A, timeout: 0.3, retries: 1}}
+        agents: {a: {role: A, timeout: 1, retries: 1}}
         flow: {agent: a}
     """)
     assert time.monotonic() - started < 5
     assert result.status == "failed"
-    assert result.error == "a (openai/fake): no complete reply within 0.3s (gave up after 2 attempts)"
+    assert result.error == "a (openai/fake): no complete reply within 1s (gave up after 2 attempts)"
     assert len(fake_openai.chat_requests) == 2
     assert final_status(result) == {"1": ev.FAILED}
 
