@@ -32,6 +32,7 @@ from typing import Any, AsyncIterator, Callable
 
 from .base import Chunk, ModelError, ModelRequest, TextChunk, ToolCallChunk, ToolSpec, UsageChunk
 from . import local_structure as st
+from ..tools import TRANSFER_PREFIX
 from .local_prompt import count_tool_calls, fit_messages, plain_messages
 
 INSTALL_HINT = (
@@ -46,6 +47,20 @@ JSON_TOKENS = 1024
 CHOICE_TOKENS = 16
 MAX_TOOL_CALLS = 2  # a tiny model asked again and again keeps calling tools; after two, it answers
 TEMPERATURE = 0.3
+
+
+def offers_tools(request: ModelRequest) -> bool:
+    """Whether this small model may call tools now.
+
+    After MAX_TOOL_CALLS calls it answers instead of calling again, and an agent that received a
+    handoff (its conversation holds more than the first user message) answers rather than hand on
+    once more, which would otherwise bounce between two agents until ``max_handoffs``.
+    """
+    if not request.tools or count_tool_calls(request.messages) >= MAX_TOOL_CALLS:
+        return False
+    if request.hints.get("handoff_targets"):
+        return sum(1 for m in request.messages if m.get("role") == "user") <= 1
+    return True
 
 
 class LocalModelUnavailable(ModelError):
@@ -98,6 +113,9 @@ def _load(path: Path, n_ctx: int) -> _Loaded:
     with _CACHE_LOCK:  # two agents starting together must not load the file twice
         loaded = _CACHE.get((path, n_ctx))
         if loaded is None:
+            # llama.cpp's OpenMP threads spin while they wait; with the UI or another process
+            # on the same two cores that spinning made generation 4-8x slower in measurements.
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             from llama_cpp import Llama
 
             threads = os.cpu_count() or 1
@@ -146,18 +164,19 @@ class LocalModel:
         tally = _Tally()
         messages = plain_messages(request.messages)
         temperature = TEMPERATURE if request.temperature is None else request.temperature
-        tools = request.tools if count_tool_calls(request.messages) < MAX_TOOL_CALLS else []
+        tools = request.tools if offers_tools(request) else []
         categories = [str(c) for c in request.hints.get("categories") or []]
         word = st.verdict_word(request.messages) if "round" in request.hints else None
 
         if request.json_schema is not None:
-            schema = st.tightened_schema(request.json_schema)
+            plan = st.is_plan_schema(request.json_schema)
+            schema = st.plan_grammar_schema(request.json_schema) if plan else st.tightened_schema(request.json_schema)
             ask = messages + [{"role": "user", "content": st.schema_prompt(request.json_schema)}]
             async for text in self._generate(ask, tally, max_tokens=JSON_TOKENS, temperature=temperature,
                                              schema=schema):
                 yield TextChunk(text)
         elif tools:
-            async for chunk in self._tool_turn(messages, tools, tally, temperature):
+            async for chunk in self._tool_turn(request, messages, tools, tally, temperature):
                 yield chunk
         elif request.purpose == "classifier" and categories:
             ask = messages + [{"role": "user", "content": st.category_prompt(categories)}]
@@ -172,13 +191,23 @@ class LocalModel:
                 yield TextChunk(text)
         yield UsageChunk(input_tokens=tally.input_tokens, output_tokens=tally.output_tokens)
 
-    async def _tool_turn(self, messages: list[dict[str, str]], tools: list[ToolSpec], tally: _Tally,
-                         temperature: float) -> AsyncIterator[Chunk]:
-        """Pick "answer" or a tool under a grammar; then stream the answer or fill the tool's arguments."""
-        ask = messages + [{"role": "user", "content": st.tool_choice_prompt(tools)}]
-        options = [st.ANSWER] + [t.name for t in tools]
-        choice = await self._complete(ask, tally, max_tokens=CHOICE_TOKENS, grammar=st.choice_grammar(options))
-        tool = next((t for t in tools if t.name == choice), None)
+    async def _tool_turn(self, request: ModelRequest, messages: list[dict[str, str]], tools: list[ToolSpec],
+                         tally: _Tally, temperature: float) -> AsyncIterator[Chunk]:
+        """Pick a tool or a plain answer under a grammar; then stream the answer or fill the tool's arguments."""
+        targets = [str(t) for t in request.hints.get("handoff_targets") or []]
+        transfers = [next((t for t in tools if t.name == TRANSFER_PREFIX + target), None) for target in targets]
+        if targets and all(transfers):
+            # Handoffs: the targets first. A tiny model mostly takes the first option it is shown,
+            # and a triage agent is there to hand on, not to answer.
+            ask = messages + [{"role": "user", "content": st.handoff_prompt(targets, transfers)}]
+            choice = await self._complete(ask, tally, max_tokens=CHOICE_TOKENS,
+                                          grammar=st.choice_grammar(targets + [st.MYSELF]))
+            tool = next((t for t in tools if t.name == TRANSFER_PREFIX + choice), None)
+        else:
+            ask = messages + [{"role": "user", "content": st.tool_choice_prompt(tools)}]
+            choice = await self._complete(ask, tally, max_tokens=CHOICE_TOKENS,
+                                          grammar=st.choice_grammar([st.ANSWER] + [t.name for t in tools]))
+            tool = next((t for t in tools if t.name == choice), None)
         if tool is None:
             async for text in self._generate(messages, tally, max_tokens=self.max_tokens, temperature=temperature):
                 yield TextChunk(text)

@@ -20,15 +20,18 @@ MAX_ITEMS = 6
 MAX_STRING = 240
 
 ANSWER = "answer"
+MYSELF = "myself"
 CHANGES = "CHANGES"
 #: What a reviewer's notes say instead of the approval word when the verdict is CHANGES, so a
 #: loop's ``until: {contains: APPROVED}`` is decided by the verdict and not by a stray word.
 WITHHELD = "signed off"
 
+#: A capitalised word shortly after "reply", "respond", ... in the instructions: the word a
+#: reviewer is asked to give ("reply with the single word APPROVED"). Format names do not count.
 _VERDICT_WORD = re.compile(
-    r"\b(?i:reply|respond|answer|say|write|start with|begin with|output)\s+(?i:with\s+)?"
-    r"[\"'`*]*([A-Z][A-Z_]{3,})\b"
+    r"\b(?i:reply|respond|answer|say|write|output|start|begin)\b[^.\n]{0,40}?\b([A-Z][A-Z_]{3,})\b"
 )
+_NOT_VERDICTS = {"JSON", "YAML", "HTML", "TODO", "TOML", "MARKDOWN"}
 
 
 def tightened_schema(schema: dict[str, Any]) -> dict[str, Any]:
@@ -56,6 +59,45 @@ def tightened_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return walk(copy.deepcopy(schema))
 
 
+def is_plan_schema(schema: dict[str, Any]) -> bool:
+    """True for a supervisor plan schema: ``tasks`` items with id, worker, task and depends_on."""
+    items = schema.get("properties", {}).get("tasks", {}).get("items", {})
+    return {"id", "worker", "task", "depends_on"} <= set(items.get("properties", {}))
+
+
+def plan_grammar_schema(schema: dict[str, Any], max_tasks: int = 4) -> dict[str, Any]:
+    """A plan schema whose every instance is a valid plan, for a model too small to keep one.
+
+    Task k has the id ``t<k>`` and may depend only on earlier tasks, so ids are unique, every
+    dependency exists and there is no cycle; the worker keeps the original schema (an enum of
+    the team's workers). Plans have 1 to ``max_tasks`` tasks.
+    """
+    item = schema["properties"]["tasks"]["items"]["properties"]
+    worker = tightened_schema(item["worker"])
+    text = {"type": "string", "minLength": 8, "maxLength": MAX_STRING}
+
+    def task(k: int) -> dict[str, Any]:
+        earlier = [f"t{i}" for i in range(1, k)]
+        deps: dict[str, Any] = {"const": []}
+        if earlier:
+            deps = {"type": "array", "items": {"enum": earlier}, "maxItems": len(earlier)}
+        return {
+            "type": "object",
+            "properties": {"id": {"const": f"t{k}"}, "worker": worker, "task": text, "depends_on": deps},
+            "required": ["id", "worker", "task", "depends_on"],
+            "additionalProperties": False,
+        }
+
+    plans = [{"type": "array", "prefixItems": [task(k) for k in range(1, n + 1)], "items": False}
+             for n in range(1, max_tasks + 1)]
+    return {
+        "type": "object",
+        "properties": {"tasks": {"anyOf": plans}},
+        "required": ["tasks"],
+        "additionalProperties": False,
+    }
+
+
 def gbnf_literal(text: str) -> str:
     """``text`` as a GBNF string literal."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
@@ -70,11 +112,19 @@ def verdict_word(messages: list[dict[str, Any]]) -> str | None:
     """The approval word the agent's instructions ask for ("Reply APPROVED or ..."), if any."""
     for message in messages:
         if message.get("role") == "system":
-            found = _VERDICT_WORD.search(str(message.get("content") or ""))
-            if found:
-                return found.group(1)
+            text = str(message.get("content") or "")
+            for found in _VERDICT_WORD.finditer(text):
+                if found.group(1) not in _NOT_VERDICTS:
+                    return found.group(1)
             return None
     return None
+
+
+def handoff_prompt(targets: list[str], tools: list[ToolSpec]) -> str:
+    lines = ["Who should handle this request? Options:"]
+    lines += [f"- {target}: {tool.description}" for target, tool in zip(targets, tools)]
+    lines += [f"- {MYSELF}: I answer it myself", "Reply with one option name only."]
+    return "\n".join(lines)
 
 
 def tool_choice_prompt(tools: list[ToolSpec]) -> str:
