@@ -18,6 +18,7 @@ from teamtui.core.runtime import Runner, RunOptions
 from teamtui.loader import team_from_text
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:litellm")
+THRESHOLD = CircuitBreaker().threshold
 
 
 @pytest.fixture(autouse=True)
@@ -117,12 +118,12 @@ async def test_a_provider_that_keeps_failing_opens_the_circuit_and_the_next_call
     """
     result = await run_live(fake_openai, yaml)
 
-    assert len(fake_openai.chat_requests) == 5  # not 11: the sixth attempt never left
+    assert len(fake_openai.chat_requests) == THRESHOLD  # not 11: the attempts after it never left
     [opened] = [e for e in of(result, ev.ErrorRaised) if e.message.startswith("circuit opened")]
-    assert opened.message == "circuit opened for model openai/fake after 5 failures in a row"
-    assert len(of(result, ev.RetryScheduled)) == 5
+    assert opened.message == f"circuit opened for model openai/fake after {THRESHOLD} failures in a row"
+    assert len(of(result, ev.RetryScheduled)) == THRESHOLD
     assert result.status == "failed"
-    assert result.error.startswith("a: circuit open for model openai/fake: 5 failures in a row")
+    assert result.error.startswith(f"a: circuit open for model openai/fake: {THRESHOLD} failures in a row")
     assert "not calling it for another" in result.error
 
 
@@ -147,35 +148,36 @@ async def test_once_open_later_steps_fail_fast_without_reaching_the_provider(fak
     """
     result = await run_live(fake_openai, yaml)
 
-    # The two workers fail side by side until five rounds of failures open the circuit; then the
+    # The two workers fail side by side until enough rounds of failures open the circuit; then the
     # planner's synthesis (which the server would answer) is refused without a request.
     assert [e.message for e in of(result, ev.ErrorRaised) if e.message.startswith("circuit opened")] == [
-        "circuit opened for model openai/fake after 5 failures in a row"]
+        f"circuit opened for model openai/fake after {THRESHOLD} failures in a row"]
     planner_calls = [r for r in fake_openai.chat_requests if '("p")' in r.body["messages"][0]["content"]]
     assert len(planner_calls) == 1  # the plan only
-    assert 5 <= len(fake_openai.chat_requests) - 1 <= 2 * 5
+    assert THRESHOLD <= len(fake_openai.chat_requests) - 1 <= 2 * THRESHOLD
     assert result.status == "failed"
     assert result.error.startswith("p: circuit open for model openai/fake")
     assert set(result.missing) == {"1.t.one", "1.t.two"}
 
 
 async def test_a_shared_burst_of_errors_in_a_parallel_team_does_not_trip_it(fake_openai: FakeOpenAI) -> None:
-    # Six workers start together and all get a 500; one retry each then succeeds.
-    fake_openai.script(*[server_error()] * 6)
-    result = await run_live(fake_openai, fan_out(6, retries=2))
+    # More workers than the threshold start together and all get a 500; one retry each then succeeds.
+    n = THRESHOLD + 2
+    fake_openai.script(*[server_error()] * n)
+    result = await run_live(fake_openai, fan_out(n, retries=2))
 
     assert result.status == "done", result.error
     assert not [e for e in of(result, ev.ErrorRaised) if "circuit" in e.message]
-    assert len(fake_openai.chat_requests) == 12
-    assert len(of(result, ev.RetryScheduled)) == 6
+    assert len(fake_openai.chat_requests) == 2 * n
+    assert len(of(result, ev.RetryScheduled)) == n
 
 
 async def test_rate_limits_do_not_count_as_provider_failure(fake_openai: FakeOpenAI) -> None:
     # A provider that answers 429 is healthy and says when to come back: backoff handles it.
-    fake_openai.script(*[rate_limited(0)] * 7, Reply("at last"))
+    fake_openai.script(*[rate_limited(0)] * (THRESHOLD + 1), Reply("at last"))
     yaml = """
         name: patient
-        agents: {a: {role: A, retries: 8}}
+        agents: {a: {role: A, retries: 10}}
         flow: {agent: a}
     """
     result = await run_live(fake_openai, yaml)
@@ -185,10 +187,10 @@ async def test_rate_limits_do_not_count_as_provider_failure(fake_openai: FakeOpe
 
 
 async def test_empty_replies_do_not_count_as_provider_failure() -> None:
-    model = ScriptedModel({"a": [""] * 6 + ["fine"]}, label="m")
+    model = ScriptedModel({"a": [""] * (THRESHOLD + 1) + ["fine"]}, label="m")
     yaml = """
         name: quiet
-        agents: {a: {role: A, retries: 8}}
+        agents: {a: {role: A, retries: 10}}
         flow: {agent: a}
     """
     runner = Runner(team(yaml), RunOptions(models={"*": model}))
@@ -210,5 +212,5 @@ async def test_breakers_are_per_model() -> None:
     result = await asyncio.wait_for(runner.run("go"), 10)
     assert result.status == "done", result.error
     assert result.missing == ("1.1",)
-    assert len(fine.calls) == 3 and len(broken.calls) == 5
+    assert len(fine.calls) == 3 and len(broken.calls) == THRESHOLD
     assert any(e.message.startswith("circuit opened for model broken") for e in of(result, ev.ErrorRaised))
