@@ -19,7 +19,9 @@ SECRET_ENV_SUFFIXES = ("_API_KEY", "_TOKEN", "_SECRET", "_ACCESS_KEY", "_SECRET_
 #: Shorter values are not masked: they are not keys, and masking them would shred ordinary text.
 MIN_SECRET_LEN = 6
 
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+#: (pattern, replacement, words): a pattern can only match where one of its words occurs (in
+#: lower case for the case-insensitive patterns).
+_PATTERNS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     # "Authorization: Basic abc", "authorization": "Token abc": the whole credential
     (
         re.compile(
@@ -28,9 +30,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
             re.IGNORECASE,
         ),
         rf"\1{MASK}",
+        ("authorization",),
     ),
     # "Bearer abc" wherever it appears
-    (re.compile(r"\b(Bearer\s+)(?!\*\*\*)[^\s\"',;}\]]+", re.IGNORECASE), rf"\1{MASK}"),
+    (re.compile(r"\b(Bearer\s+)(?!\*\*\*)[^\s\"',;}\]]+", re.IGNORECASE), rf"\1{MASK}", ("bearer",)),
     # header or parameter forms: x-api-key: abc, api_key=abc, "apiKey": "abc", access_token=abc
     (
         re.compile(
@@ -39,12 +42,26 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
             re.IGNORECASE,
         ),
         rf"\1{MASK}",
+        ("api", "token", "secret", "password"),
     ),
     # bare provider keys: sk-..., sk-proj-..., sk-ant-..., and similar prefixed keys
-    (re.compile(r"\b(sk|pk|rk)-[A-Za-z0-9_\-]{6,}"), rf"\1-{MASK}"),
-    (re.compile(r"\b(gsk|xai|hf)_[A-Za-z0-9]{10,}"), rf"\1_{MASK}"),
-    (re.compile(r"\bAIza[0-9A-Za-z_\-]{20,}"), MASK),
+    (re.compile(r"\b(sk|pk|rk)-[A-Za-z0-9_\-]{6,}"), rf"\1-{MASK}", ("sk-", "pk-", "rk-")),
+    (re.compile(r"\b(gsk|xai|hf)_[A-Za-z0-9]{10,}"), rf"\1_{MASK}", ("gsk_", "xai_", "hf_")),
+    (re.compile(r"\bAIza[0-9A-Za-z_\-]{20,}"), MASK, ("AIza",)),
 )
+
+#: The only non-ASCII characters that re.IGNORECASE matches to an ASCII letter.
+_FOLD_CHARS = "\u0130\u0131\u017f\u212a"
+_FOLD = str.maketrans(dict(zip(_FOLD_CHARS, "iisk")))
+
+
+def _may_match(text: str) -> list[bool]:
+    """Which patterns can match ``text``. A pattern run over a long reply costs about 100 times
+    more than looking for its words, and most text (a model's answer) holds none of them."""
+    folds = not text.isascii() and any(c in text for c in _FOLD_CHARS)
+    folded = (text.translate(_FOLD) if folds else text).lower()
+    return [any(w in (folded if pattern.flags & re.IGNORECASE else text) for w in words)
+            for pattern, _, words in _PATTERNS]
 
 
 def _env_secrets() -> list[str]:
@@ -66,6 +83,9 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     # Longest first, so a key that contains another key is masked whole.
     for value in sorted(set(known), key=len, reverse=True):
         text = text.replace(value, MASK)
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
+    # Replacements only put MASK in place of a credential, so they never create a word: checking
+    # the words once, before any replacement, is enough.
+    for (pattern, replacement, _), may in zip(_PATTERNS, _may_match(text)):
+        if may:
+            text = pattern.sub(replacement, text)
     return text
