@@ -214,3 +214,36 @@ async def test_degraded_supervisor_tells_the_synthesis_what_failed(fake_openai: 
     assert "step 1.t.polish (polish, by w)" in result.error
     assert final_status(result)["1.t.polish"] == ev.SKIPPED
     assert "research, polish" in synth_prompts[0] and "a draft" in synth_prompts[0]
+
+
+async def test_time_spent_paused_does_not_count_against_the_run_timeout() -> None:
+    team = team_from_text(textwrap.dedent("""
+        name: t
+        timeout: 1
+        agents: {a: {role: A}, b: {role: B}}
+        flow: {sequence: [{agent: a}, {agent: b}]}
+    """), "t.yaml")
+    model = ScriptedModel(default="ok", latency_s=0.3)
+    handle = Runner(team, RunOptions(models={"*": model})).start("x")
+    await asyncio.sleep(0.1)
+    handle.pause()  # a's call finishes; b waits
+    await asyncio.sleep(1.5)  # longer than the whole run may take
+    assert not handle.finished and len(model.calls) == 1
+    handle.resume()
+    result = await asyncio.wait_for(handle.wait(), 5)
+    assert result.status == "done", result.error
+
+
+async def test_the_run_timeout_still_counts_after_a_resume() -> None:
+    team = team_from_text(textwrap.dedent("""
+        name: t
+        timeout: 1
+        agents: {a: {role: A}, b: {role: B}}
+        flow: {sequence: [{agent: a}, {agent: b}]}
+    """), "t.yaml")
+    handle = Runner(team, RunOptions(models={"*": ScriptedModel(default="slow", latency_s=0.8)})).start("x")
+    handle.pause()
+    await asyncio.sleep(0.5)
+    handle.resume()
+    result = await asyncio.wait_for(handle.wait(), 5)
+    assert result.status == "failed" and "timeout of 1s" in result.error

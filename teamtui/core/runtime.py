@@ -107,6 +107,10 @@ class _Execution:
         self.restart = False
         self.stop_reason: str | None = None
         self.soft_warned = False
+        # The whole-run timeout, and what was left of it when the run was paused: time spent
+        # paused (a person reading, or a soft budget waiting for them) is not the run being slow.
+        self.deadline: asyncio.Timeout | None = None
+        self.left_when_paused: float | None = None
         ctx.budget_check = self._check_budget
         self.task = asyncio.get_running_loop().create_task(self._main(), name=f"teamtui-run-{ctx.run_id}")
 
@@ -125,7 +129,9 @@ class _Execution:
         announce_plan(ctx, team.flow)
         status, output, error = ev.RUN_DONE, "", None
         try:
-            async with asyncio.timeout(team.timeout):
+            async with asyncio.timeout(team.timeout) as self.deadline:
+                if not ctx.running.is_set():
+                    self._hold_deadline()  # paused before the run got going
                 output = await self._run_flow()
         except asyncio.CancelledError:
             status, error = ev.RUN_STOPPED, self.stop_reason or "stopped"
@@ -213,6 +219,9 @@ class _Execution:
         elif name == "resume":
             if not ctx.running.is_set():
                 ctx.running.set()
+                if self.left_when_paused is not None:
+                    self._move_deadline(asyncio.get_running_loop().time() + self.left_when_paused)
+                self.left_when_paused = None
                 ctx.emit(ev.RunStatusChanged, status=ev.RUN_RUNNING)
         elif name == "stop":
             self.stop_reason = "stopped by the user"
@@ -234,7 +243,22 @@ class _Execution:
     def _pause(self) -> None:
         if self.ctx.running.is_set():
             self.ctx.running.clear()
+            self._hold_deadline()
             self.ctx.emit(ev.RunStatusChanged, status=ev.RUN_PAUSED)
+
+    def _hold_deadline(self) -> None:
+        when = self.deadline.when() if self.deadline is not None else None
+        if when is not None and self._move_deadline(None):
+            self.left_when_paused = max(0.0, when - asyncio.get_running_loop().time())
+
+    def _move_deadline(self, when: float | None) -> bool:
+        if self.deadline is None or self.deadline.expired():
+            return False
+        try:
+            self.deadline.reschedule(when)
+        except RuntimeError:  # the flow has already left the timeout's block
+            return False
+        return True
 
     def _cancel_step(self, step: str) -> None:
         control = self.ctx.controls.setdefault(step, StepControl())
