@@ -148,13 +148,20 @@ class TurnRunner:
                         ) -> tuple[str, tuple[str, str] | None]:
         toolbox = ToolBox(self.ctx, turn.agent, turn.step, turn.on_publish)
         for round_no in range(MAX_TOOL_ROUNDS + 1):
-            offered = tools if round_no < MAX_TOOL_ROUNDS else []  # last round: text only
+            last = round_no == MAX_TOOL_ROUNDS
+            offered = [] if last else tools  # last round: text only
             reply = await self._call(turn, model, messages, offered, control, live)
             totals[0] += reply.input_tokens
             totals[1] += reply.output_tokens
             totals[2] += reply.cost
             if not reply.tool_calls:
                 return reply.text, None
+            if last:  # offered nothing, it still calls tools: take its words, or give up clearly
+                if reply.text.strip():
+                    return reply.text, None
+                raise StepFailed(turn.step, f"{turn.agent} ({model.label}): kept calling tools after "
+                                            f"{MAX_TOOL_ROUNDS} rounds without answering")
+            available = {spec.name for spec in offered}
             messages.append({"role": "assistant", "content": reply.text or None, "tool_calls": [
                 {"id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}}
                 for c in reply.tool_calls
@@ -165,13 +172,15 @@ class TurnRunner:
                 if call["name"] in turn.stop_tools:
                     return reply.text, (call["name"], _reason(call["arguments"]))
                 try:
+                    if call["name"] not in available:  # model output is untrusted: only what was offered runs
+                        raise ToolFailure(f"tool {call['name']!r} is not available to {turn.agent} here")
                     result, failed = toolbox.run(call["name"], call["arguments"]), False
                 except ToolFailure as exc:
                     result, failed = f"error: {exc}", True
                 self.ctx.emit(ev.ToolReturned, agent=turn.agent, step=turn.step, call_id=call["id"],
                               tool=call["name"], result=result, error=failed)
                 messages.append({"role": "tool", "tool_call_id": call["id"], "content": result})
-        raise AssertionError("unreachable: the last round offers no tools")
+        raise AssertionError("unreachable: the last round returns or fails")
 
     async def _call(self, turn: Turn, model, messages, tools, control: StepControl, live: "_Live") -> _Reply:
         ctx = self.ctx
@@ -244,7 +253,7 @@ class TurnRunner:
         emit, agent, step = self.ctx.emit, turn.agent, turn.step
         calls: list[dict[str, str]] = []
         usage = UsageChunk()
-        size = 0
+        size, cut = 0, False
         # A model may need to load first (litellm's import, local weights): that is not the
         # provider being slow, so it happens before the step's timeout starts counting.
         prepare = getattr(model, "prepare", None)
@@ -254,9 +263,14 @@ class TurnRunner:
             async with asyncio.timeout(timeout) if timeout else nullcontext():
                 async for chunk in model.stream(request):
                     if type(chunk) is TextChunk:
-                        if size >= MAX_REPLY_CHARS:
-                            continue
-                        text = chunk.text[: MAX_REPLY_CHARS - size]
+                        room = MAX_REPLY_CHARS - size
+                        if len(chunk.text) > room and not cut:
+                            cut = True
+                            emit(ev.ErrorRaised, agent=agent, step=step,
+                                 message=f"{agent}'s reply was cut at {MAX_REPLY_CHARS} characters")
+                        if room <= 0:
+                            continue  # keep reading: the usage at the end still counts for budgets
+                        text = chunk.text[:room]
                         size += len(text)
                         partial.append(text)
                         emit(ev.TextDelta, agent=agent, step=step, text=text)
