@@ -158,18 +158,25 @@ async def test_header_names_the_demo_model_plainly() -> None:
         assert "DEMO" in header and "not a real LLM" in header and "software-house" in header
 
 
-async def test_parallel_agents_stream_into_their_own_panes() -> None:
+async def test_parallel_agents_stream_at_once_and_hidden_panes_catch_up() -> None:
     app = replay(supervisor_parallel(), close=False)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.run_screen
         await until(pilot, lambda: "1.t.script" in screen.state.steps)
         await pilot.pause(0.2)
-        sources = {}
-        for agent in ("researcher", "coder"):
+
+        def source(agent: str) -> str:
             [view] = screen._pane_of[agent].query(TurnView)
-            sources[agent] = view.query_one(Markdown).source
-        assert "SQLite vs PostgreSQL" in sources["researcher"]
-        assert "def migrate" in sources["coder"]
+            return view.query_one(Markdown).source
+
+        assert {screen.state.agent_status(a) for a in ("researcher", "coder")} == {"streaming"}
+        assert screen.panes.current == screen._pane_of["coder"].id  # the last to start is shown
+        assert "def migrate" in source("coder")
+        assert source("researcher") == ""  # off screen: no Markdown work while it streams
+        screen.agent_list.focus()
+        await pilot.press("up")
+        await until(pilot, lambda: "SQLite vs PostgreSQL" in source("researcher"))
+        assert screen.panes.current == screen._pane_of["researcher"].id
 
 
 async def test_untrusted_text_is_shown_literally() -> None:

@@ -270,13 +270,10 @@ async def settle(pilot) -> None:
         screen = app.run_screen
         if screen is None or len(screen.state.log) == 0:
             continue
-        views = [(pane, view) for pane in screen._pane_of.values() for view in pane.query(TurnView)]
+        views = [view for pane in screen._pane_of.values() for view in pane.query(TurnView)]
         turns = sum(len(a.turns) for a in screen.state.agents.values())
-        if len(views) == turns and all(
-            view.query_one(Markdown).source == clean(turn.text)
-            for agent in screen.state.agents.values() for turn in agent.turns
-            if (view := screen._pane_of[agent.name].view_for(turn)) is not None
-        ):
+        shown = [view for view in views if view.parent.id == screen.panes.current]  # hidden panes wait
+        if len(views) == turns and all(view.query_one(Markdown).source == clean(view.turn.text) for view in shown):
             break
     await pilot.pause(0.3)  # let the last Markdown blocks mount
     await pilot.wait_for_scheduled_animations()

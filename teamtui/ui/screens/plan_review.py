@@ -28,7 +28,7 @@ class PlanReviewScreen(ModalScreen[list[dict] | None]):
     """Dismisses with the approved tasks, or None to decide later (``p`` reopens it)."""
 
     BINDINGS = [
-        Binding("ctrl+s", "approve", "Approve", priority=True),
+        Binding("ctrl+s", "approve", "Approve"),
         Binding("e", "edit", "Edit"),
         Binding("a", "add", "Add"),
         Binding("d,delete", "remove", "Remove"),

@@ -15,7 +15,7 @@ from ..state import StepView
 
 class RedirectDialog(ModalScreen[str | None]):
     BINDINGS = [
-        Binding("ctrl+s", "send", "Redirect", priority=True),
+        Binding("ctrl+s", "send", "Redirect"),  # not priority: keys typed before it reach the text first
         Binding("escape", "cancel", "Cancel"),
     ]
 

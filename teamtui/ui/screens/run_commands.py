@@ -131,5 +131,5 @@ class RunCommands:
         except OSError as exc:
             self._say(f"Export failed: {exc}", warning=True)
             return
-        self.notify("Transcript written:\n" + "\n".join(str(p) for p in paths), title="Exported", markup=False,
-                    timeout=12)
+        names = ", ".join(p.name for p in paths)
+        self.notify(f"{names}\nin {folder}", title="Transcript exported", markup=False, timeout=12)

@@ -111,16 +111,16 @@ class RunScreen(RunCommands, Screen):
                 self.header_bar.refresh()
             for turn in changes.new_turns:
                 await self._pane_of[turn.agent].add_turn(turn, state.steps.get(turn.step))
-            for turn, text in changes.text.items():
+            for turn in changes.finished_turns:
                 view = self._pane_of[turn.agent].view_for(turn)
                 if view is not None:
-                    await view.write(text)
-            replaced = set(changes.replaced)
-            for turn in dict.fromkeys(changes.finished_turns + changes.replaced):
-                view = self._pane_of[turn.agent].view_for(turn)
-                if view is not None:
-                    await view.close(turn.text if turn in replaced else None)
                     view.set_title(turn_title(turn, state.steps.get(turn.step)))
+            # Only the pane on screen renders as text arrives; the others catch up when shown.
+            for turn in dict.fromkeys([*changes.text, *changes.finished_turns, *changes.replaced]):
+                pane = self._pane_of[turn.agent]
+                view = pane.view_for(turn)
+                if view is not None and pane.id == self.panes.current:
+                    await view.catch_up()
         if changes.new_turns and self._follow and not state.finished:
             self._choose(changes.new_turns[-1].agent)
         if changes.finished:
@@ -171,8 +171,10 @@ class RunScreen(RunCommands, Screen):
 
     def _show(self, key: str) -> None:
         pane = self.final if key == FINAL else self._pane_of.get(key)
-        if pane is not None:
+        if pane is not None and self.panes.current != pane.id:
             self.panes.current = pane.id
+            if isinstance(pane, AgentPane):
+                self.call_later(pane.catch_up)
 
     def on_agent_list_chosen(self, message: AgentList.Chosen) -> None:
         if message.key == self._auto_choice and not message.focus:

@@ -13,7 +13,7 @@ from ..safe_text import clean, one_line
 
 class TaskEditor(ModalScreen[dict | None]):
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+s", "save", "Save"),  # not priority: keys typed before it reach the fields first
         Binding("escape", "cancel", "Cancel"),
     ]
 

@@ -54,12 +54,17 @@ class AgentPane(VerticalScroll):
         return self._views.get(turn)
 
     async def add_turn(self, turn: Turn, step: StepView | None) -> TurnView:
-        view = TurnView(turn_title(turn, step))  # text comes as this batch's deltas or the final text
+        view = TurnView(turn, turn_title(turn, step))
         self._views[turn] = view
         if self._empty.display:
             self._empty.display = False
         await self.mount(view)
         return view
+
+    async def catch_up(self) -> None:
+        """Bring every turn up to date (the pane was hidden while its agent talked)."""
+        for view in self._views.values():
+            await view.catch_up()
 
     @property
     def turn_count(self) -> int:

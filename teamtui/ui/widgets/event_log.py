@@ -9,6 +9,7 @@ import time
 from typing import Iterable
 
 from rich.text import Text
+from textual.events import Resize
 from textual.widgets import RichLog
 
 from ..safe_text import one_line
@@ -38,6 +39,12 @@ class EventLog(RichLog):
         self._state = state
         self.agent: str | None = None
         self.kind: str | None = None
+
+    def on_resize(self, event: Resize) -> None:
+        super().on_resize(event)
+        # Lines written before the log had a size are laid out only now: show the newest.
+        if self.auto_scroll:
+            self.call_after_refresh(self.scroll_end, animate=False)
 
     def matches(self, entry: LogEntry) -> bool:
         return (self.agent is None or entry.agent == self.agent) and (self.kind is None or entry.kind == self.kind)
