@@ -211,7 +211,7 @@ async def test_choosing_an_agent_shows_its_pane_and_stops_following() -> None:
         await pilot.press("enter")
         assert screen.focused is screen._pane_of["qa"]
         screen.handle.stream.emit(ev.AgentStarted(agent="developer", step="2.r1.1"))
-        await until(pilot, lambda: screen.state.agents["developer"].active is not None)
+        await until(pilot, lambda: bool(screen.state.agents["developer"].active))
         assert screen.panes.current == screen._pane_of["qa"].id  # the reader's choice holds
 
 

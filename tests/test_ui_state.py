@@ -138,3 +138,20 @@ def test_run_finished_clears_waiting_work() -> None:
     changes = state.apply([ev.RunFinished(status=ev.RUN_STOPPED, error="stopped by the user")])
     assert changes.finished and state.pending_plans == {} and "1" in changes.steps
     assert state.log[-1].text == "run stopped: stopped by the user" and state.log[-1].level == "error"
+
+
+def test_one_agent_can_run_two_turns_at_once() -> None:
+    state = reduce(supervisor_planned(approved=True))
+    changes = state.apply([
+        ev.AgentStarted(agent="researcher", step="1.t.a"),
+        ev.AgentStarted(agent="researcher", step="1.t.b"),
+        ev.TextDelta(agent="researcher", step="1.t.a", text="first "),
+        ev.TextDelta(agent="researcher", step="1.t.b", text="second "),
+        ev.TextDelta(agent="researcher", step="1.t.a", text="again"),
+    ])
+    first, second = changes.new_turns
+    assert (first.text, second.text) == ("first again", "second ")
+    state.apply([ev.AgentFinished(agent="researcher", step="1.t.a", text="first again")])
+    assert state.agent_status("researcher") == st.STREAMING  # the other turn still talks
+    state.apply([ev.AgentFinished(agent="researcher", step="1.t.b", text="second ")])
+    assert state.agent_status("researcher") == st.AGENT_DONE

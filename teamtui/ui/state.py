@@ -53,17 +53,17 @@ class AgentView:
     role: str = ""
     model: str = ""
     turns: list[Turn] = field(default_factory=list)
-    active: Turn | None = None
+    active: dict[str, Turn] = field(default_factory=dict)  # step -> open turn (an agent may run several at once)
     retrying: bool = False
     tool: str | None = None  # tool call in flight
     failed: bool = False
     queued: set[str] = field(default_factory=set)  # pending steps assigned to this agent
 
     def status(self, run_paused: bool) -> str:
-        if self.active is not None:
+        if self.active:
             if self.retrying or run_paused or self.tool:
                 return WAITING
-            return STREAMING if self.active.chunks else THINKING
+            return STREAMING if any(turn.chunks for turn in self.active.values()) else THINKING
         if self.failed:
             return AGENT_FAILED
         if self.queued:
@@ -277,7 +277,8 @@ class RunState:
         agent = self._agent(e.agent, c)
         turn = Turn(e.agent, e.step, prompt=e.prompt)
         agent.turns.append(turn)
-        agent.active, agent.retrying, agent.tool, agent.failed = turn, False, None, False
+        agent.active[e.step] = turn
+        agent.retrying, agent.tool, agent.failed = False, None, False
         agent.queued.discard(e.step)
         if e.model and not agent.model:
             agent.model = e.model
@@ -287,8 +288,8 @@ class RunState:
 
     def _text(self, e: ev.TextDelta, c: Changes) -> None:
         agent = self.agents.get(e.agent)
-        turn = agent.active if agent else None
-        if turn is None or turn.step != e.step:
+        turn = agent.active.get(e.step) if agent else None
+        if turn is None:
             return
         if not turn.chunks:
             c.agents.add(e.agent)  # thinking -> streaming
@@ -298,12 +299,12 @@ class RunState:
 
     def _agent_finished(self, e: ev.AgentFinished, c: Changes) -> None:
         agent = self._agent(e.agent, c)
-        turn = agent.active if agent.active is not None and agent.active.step == e.step else None
+        turn = agent.active.pop(e.step, None)
         if turn is None:  # a reused turn arrives without AgentStarted
             turn = Turn(e.agent, e.step)
             agent.turns.append(turn)
             c.new_turns.append(turn)
-        agent.active, agent.retrying, agent.tool = None, False, None
+        agent.retrying, agent.tool = False, None
         turn.status = ev.INTERRUPTED if e.interrupted else ev.DONE
         turn.reused = e.reused
         turn.input_tokens, turn.output_tokens, turn.duration_s = e.input_tokens, e.output_tokens, e.duration_s

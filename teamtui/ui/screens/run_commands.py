@@ -45,7 +45,8 @@ class RunCommands:
         name = self.selected_agent()
         if name is not None:
             agent = self.state.agents[name]
-            turn = agent.active or (agent.turns[-1] if agent.turns else None)
+            open_turns = list(agent.active.values())
+            turn = open_turns[-1] if open_turns else (agent.turns[-1] if agent.turns else None)
             if turn is not None and turn.step in steps:
                 return steps[turn.step]
             queued = [s for s in steps if s in agent.queued]
