@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select
 
@@ -27,7 +27,7 @@ class LogFilterDialog(ModalScreen[LogFilter | None]):
 
     def compose(self) -> ComposeResult:
         agent, kind = self._current
-        with Vertical(classes="dialog") as box:
+        with VerticalScroll(classes="dialog") as box:
             box.border_title = "Filter the event log"
             yield Label("Agent")
             yield Select([("all agents", ALL)] + [(one_line(a, 40), a) for a in self._agents],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
@@ -25,7 +25,7 @@ class RedirectDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         step = self._step
-        with Vertical(classes="dialog wide") as box:
+        with VerticalScroll(classes="dialog wide") as box:
             box.border_title = Text(f"Redirect step {one_line(step.id, 30)}")
             label = one_line(step.label, 40) if step.label != step.agent else ""
             who = " · ".join(x for x in (step.agent and one_line(step.agent, 30), label, step.status) if x)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, TextArea
 
@@ -28,7 +28,7 @@ class TaskEditor(ModalScreen[dict | None]):
         worker = str(task.get("worker") or "")
         workers = self._worker_names if worker in self._worker_names or not worker else [worker, *self._worker_names]
         blink = getattr(self.app, "blink", True)
-        with Vertical(classes="dialog wide") as box:
+        with VerticalScroll(classes="dialog wide") as box:
             box.border_title = self._title
             yield Label("Id")
             ident = Input(clean(str(task.get("id") or "")), id="task-id")
