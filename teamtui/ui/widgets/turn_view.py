@@ -34,6 +34,11 @@ class TurnView(Vertical):
         yield self._title
         yield self._body
 
+    async def on_unmount(self) -> None:
+        if self._stream is not None:  # the app is closing mid-turn: end the stream's task with it
+            await self._stream.stop()
+            self._stream = None
+
     def set_title(self, title: Text) -> None:
         self._title.update(title)
 
