@@ -85,8 +85,12 @@ def _provider_fault(error: ModelError) -> bool:
     return error.status != 429 and not isinstance(error, _EmptyReply)
 
 
+#: Built once: json.dumps with options builds a new encoder for every call it encodes.
+_KEY_ENCODER = json.JSONEncoder(sort_keys=True, default=str)
+
+
 def call_key(step: str, messages: list[dict], tools: list[ToolSpec], schema: dict | None) -> str:
-    payload = json.dumps([step, messages, [t.name for t in tools], schema], sort_keys=True, default=str)
+    payload = _KEY_ENCODER.encode([step, messages, [t.name for t in tools], schema])
     return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
 
 
