@@ -30,7 +30,7 @@ def step_label(step: StepView) -> Text:
         text.append(f" ← {', '.join(one_line(d, 24) for d in step.depends_on)}", "dim")
     if step.route:
         text.append(f" {step.route}", "magenta")
-    if step.detail and step.detail != step.route:
+    if step.detail and not step.route:  # a router's detail only repeats the route chosen
         text.append(f" {one_line(step.detail, 60)}", "red" if step.status == "failed" else "dim")
     if step.duration_s is not None:
         text.append(f" {step.duration_s:.1f}s", "dim")
