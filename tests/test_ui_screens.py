@@ -265,3 +265,26 @@ async def test_narrow_terminal_still_shows_every_part() -> None:
         text = screen_text(app)
         for part in ("Agents", "Plan", "Final answer", "Event log", "software-house"):
             assert part in text
+
+
+async def test_a_replay_plays_pauses_and_cannot_be_steered() -> None:
+    from teamtui.core.replay import ReplayHandle
+
+    events = software_house_finished().events
+    app = build_app(handle_factory=lambda team, prompt: ReplayHandle(events, speed=0.5), team=TEAM, prompt="x",
+                    clock=lambda: NOW, animations=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.run_screen is not None and app.run_screen.state.team != "")
+        screen = app.run_screen
+        assert "REPLAY" in screen_text(app).splitlines()[0]
+        await pilot.press("space")
+        assert "paused" in screen_text(app).splitlines()[0]
+        shown = len(screen.handle.history)
+        await pilot.pause(0.5)
+        assert len(screen.handle.history) == shown  # playback holds
+        await pilot.press("x", "r", "n")
+        assert app.screen is screen and screen.handle.playback.jump_to is None  # no dialog, nothing steered
+        screen.handle.set_speed(0)
+        await pilot.press("space")
+        await until(pilot, lambda: screen.state.finished)
+        assert screen.handle.history == events  # the replay added nothing of its own

@@ -28,6 +28,8 @@ class RunCommands:
             return False  # hidden: only offered while a plan waits
         if action in LIVE_ACTIONS and not self.live:
             return None  # shown greyed out: the run is over
+        if action in LIVE_ACTIONS - {"pause"} and self.replay:
+            return None  # a replay can be paused, not steered: what happened, happened
         return True
 
     # --- what the keys act on ------------------------------------------------------------------
@@ -60,7 +62,13 @@ class RunCommands:
     # --- the commands ------------------------------------------------------------------------------
 
     def action_pause(self: RunScreen) -> None:
-        if self.state.paused:
+        if self.replay:
+            # Playback pauses without an event (the journal's history stays as it was).
+            self.replay_paused = not self.replay_paused
+            self.handle.pause() if self.replay_paused else self.handle.resume()
+            self.header_bar.replay_paused = self.replay_paused
+            self.header_bar.refresh()
+        elif self.state.paused:
             self.handle.resume()
         else:
             self.handle.pause()

@@ -49,7 +49,10 @@ class RunScreen(RunCommands, Screen):
         self.handle = handle
         self.state = RunState()
         self._frame_s = frame_s
-        self.header_bar = RunHeader(self.state, clock, id="header")
+        #: A replay handle (journaled events played back) can be paused but not steered.
+        self.replay = bool(getattr(handle, "is_replay", False))
+        self.replay_paused = False
+        self.header_bar = RunHeader(self.state, clock, replay=self.replay, id="header")
         self.agent_list = AgentList(self.state, id="agents")
         self.plan = PlanView(self.state, id="plan")
         self.panes = ContentSwitcher(id="panes", initial="final")

@@ -13,10 +13,12 @@ from ..state import RunState
 
 
 class RunHeader(Widget):
-    def __init__(self, state: RunState, clock: Callable[[], float], **kwargs) -> None:
+    def __init__(self, state: RunState, clock: Callable[[], float], replay: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self._state = state
         self._clock = clock
+        self.replay = replay
+        self.replay_paused = False
 
     def on_mount(self) -> None:
         # Elapsed time moves on its own; once a second is enough for a clock showing seconds.
@@ -31,6 +33,11 @@ class RunHeader(Widget):
         else:
             who.append("model ", "dim")
             who.append(one_line(state.model or "?", 40))
+        if self.replay:
+            who.append("  ·  ", "dim")
+            who.append(" REPLAY ", "bold black on cyan")
+            if self.replay_paused:
+                who.append(" paused", "bold yellow")
         glyph, style = fmt.RUN_STYLE.get(state.status, ("?", ""))
         how = Text.assemble(
             (f"{glyph} {state.status}", style),
