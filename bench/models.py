@@ -35,8 +35,9 @@ class FirehoseModel:
                 break
             if deadline is not None and i % 64 == 0 and time.perf_counter() >= deadline:
                 break
+            # Shaped like a model's prose: a line break every 12 words, a new paragraph every 60.
             word = WORDS[i % len(WORDS)]
-            yield TextChunk(word + ("\n" if i % 12 == 11 else " "))
+            yield TextChunk(word + ("\n\n" if i % 60 == 59 else "\n" if i % 12 == 11 else " "))
             self.sent += 1
             await asyncio.sleep(0)
         yield UsageChunk(input_tokens=10, output_tokens=i)
