@@ -133,6 +133,7 @@ class RunState:
         self.status = STARTING
         self.started_ts: float | None = None
         self.finished_ts: float | None = None
+        self.last_ts = 0.0  # time of the newest event (a replay's clock)
         self.input_tokens = 0
         self.output_tokens = 0
         self.cost = 0.0
@@ -175,6 +176,7 @@ class RunState:
     def apply(self, events: Iterable[Event]) -> Changes:
         changes = Changes()
         for event in events:
+            self.last_ts = max(self.last_ts, event.ts)
             handler = _HANDLERS.get(type(event))
             if handler is not None:
                 handler(self, event, changes)

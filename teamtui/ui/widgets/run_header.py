@@ -42,7 +42,8 @@ class RunHeader(Widget):
         how = Text.assemble(
             (f"{glyph} {state.status}", style),
             ("  ·  ", "dim"),
-            fmt.duration(state.elapsed(self._clock())),
+            # A replay's time is the recorded one, not today's clock.
+            fmt.duration(state.elapsed(state.last_ts if self.replay else self._clock())),
             ("  ·  ", "dim"),
             f"{fmt.tokens(state.tokens)} tokens",
             ("  ·  ", "dim"),
