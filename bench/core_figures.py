@@ -24,7 +24,7 @@ REPLY = "A reply of modest length, streamed in a few chunks like a short model a
 
 @dataclass(frozen=True)
 class Sizes:
-    runs: int = 7  # samples per figure (each figure is their median)
+    runs: int = 11  # samples per figure (each figure is their median)
     warmup: int = 1  # unmeasured runs first (imports, caches)
     latency_s: float = 0.1  # the fan-out figure's model latency
     seq3_runs: int = 200
