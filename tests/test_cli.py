@@ -98,3 +98,16 @@ def test_runs_lists_and_export_writes_a_file(home, tmp_path):
     proc = teamtui("export", listing[0]["run_id"][:12], "--format", "html", "-o", str(target), home=home)
     assert proc.returncode == 0, proc.stderr
     assert target.read_text().lstrip().lower().startswith("<!doctype html")
+
+
+def test_installed_command_finds_the_builtin_teams_outside_the_source_tree(home, tmp_path):
+    """CI installs with a plain `pip install .`: the console script must find the teams it ships."""
+    script = Path(sys.executable).parent / "teamtui"
+    if not script.exists():
+        pytest.skip("no installed teamtui script next to this Python")
+    environ = {**os.environ, "TEAMTUI_HOME": str(home), "TEAMTUI_CONFIG": str(home / "config.toml")}
+    proc = subprocess.run([str(script), "teams", "--json"], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path, env=environ)
+    assert proc.returncode == 0, proc.stderr
+    builtin = {t["name"] for t in json.loads(proc.stdout) if t["builtin"]}
+    assert builtin == {"software-house", "router", "supervisor", "triage", "analysis", "ci-events"}
