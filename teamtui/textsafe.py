@@ -24,7 +24,7 @@ _ESCAPES = re.compile(
 )
 # C0 controls except tab and newline, DEL, C1 controls, and the bidi overrides that can make
 # text read differently from what it is ("Trojan Source").
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: str) -> str:

@@ -8,30 +8,14 @@ overrides are removed, so a transcript that is ``cat``-ed, opened or rendered sh
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from teamtui.core.redact import redact
-
-# ESC-led sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), DCS/SOS/PM/APC
-# strings (ESC P/X/^/_ ... ESC \), then any other two-byte escape. The 8-bit C1 forms follow.
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
-    r"|\x1b[@-Z\\-_]?"
-    r"|\x9b[0-?]*[ -/]*[@-~]"
-    r"|\x9d[^\x07\x9c]*[\x07\x9c]?"
-)
-# What is left of C0/C1 controls (tab and newline stay), DEL, and the bidi controls that can
-# make text read differently from what it is ("Trojan Source").
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
+from teamtui.textsafe import clean as strip_escapes
 
 def clean(text: str) -> str:
     """``text`` redacted and stripped of escapes and control characters; CRLF becomes LF."""
-    text = redact(text).replace("\r\n", "\n")
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+    return strip_escapes(redact(text))
 
 
 class Cleaner:
