@@ -16,7 +16,7 @@ from teamtui.core.runtime import Runner, RunOptions
 from teamtui.core.team import Team
 
 from . import teams
-from .stats import Figure, sample_async
+from .stats import Figure, cpu_extra, sample_async
 
 REQUEST = "Summarise the trade-offs of SQLite and PostgreSQL for a small web app."
 REPLY = "A reply of modest length, streamed in a few chunks like a short model answer."
@@ -62,9 +62,10 @@ async def seq3(sizes: Sizes) -> Figure:
         assert _finished(result) == 3 and len(model.calls) == 3
         return elapsed
 
-    samples = await sample_async(once, sizes.seq3_runs, warmup=3)
+    cpu: list[float] = []
+    samples = await sample_async(once, sizes.seq3_runs, warmup=3, cpu_ms=cpu)
     return Figure("seq3_overhead_ms", "ms", samples, goal=0.5,
-                  note="whole in-process run: Runner.run() of a 3-agent sequence, instant model")
+                  note="whole in-process run: Runner.run() of a 3-agent sequence, instant model", extra=cpu_extra(cpu))
 
 
 async def fanout(sizes: Sizes, latency_s: float, path: str) -> Figure:
@@ -87,14 +88,17 @@ async def fanout(sizes: Sizes, latency_s: float, path: str) -> Figure:
 
     name = f"fanout{n}_latency{round(latency_s * 1000)}_ms" if latency_s else f"fanout{n}_zero_ms"
     goal = (latency_s * 1000 * 1.05) if latency_s else 3.0
-    extra = {}
+    extra: dict = {}
+    cpu: list[float] = []
     if latency_s:
         async def bare() -> None:
             await asyncio.gather(*(asyncio.sleep(latency_s) for _ in range(n)))
 
         extra["asyncio_floor_ms"] = round(statistics.median(await sample_async(bare, sizes.runs, sizes.warmup)), 2)
-    return Figure(f"{name}:{path}", "ms", await sample_async(once, sizes.runs, sizes.warmup), goal=round(goal, 3),
-                  note=f"{n} independent tasks, {path} path, {latency_s * 1000:g} ms per model call", extra=extra)
+    samples = await sample_async(once, sizes.runs, sizes.warmup, cpu_ms=None if latency_s else cpu)
+    return Figure(f"{name}:{path}", "ms", samples, goal=round(goal, 3),
+                  note=f"{n} independent tasks, {path} path, {latency_s * 1000:g} ms per model call",
+                  extra={**extra, **cpu_extra(cpu)})
 
 
 async def dag(sizes: Sizes) -> list[Figure]:
@@ -114,12 +118,14 @@ async def dag(sizes: Sizes) -> list[Figure]:
 
         return once
 
-    big = await sample_async(runner_for(sizes.dag_tasks), sizes.runs, sizes.warmup)
+    cpu: list[float] = []
+    big = await sample_async(runner_for(sizes.dag_tasks), sizes.runs, sizes.warmup, cpu_ms=cpu)
     small = await sample_async(runner_for(sizes.dag_small), sizes.runs, sizes.warmup)
     per_big = [t / sizes.dag_tasks * 1000 for t in big]
     per_small = statistics.median(t / sizes.dag_small * 1000 for t in small)
     big_fig = Figure(f"dag{sizes.dag_tasks}_zero_ms", "ms", big, goal=50.0,
-                     note=f"a {sizes.dag_tasks}-task plan with random dependencies (up to 2 each), instant model")
+                     note=f"a {sizes.dag_tasks}-task plan with random dependencies (up to 2 each), instant model",
+                     extra=cpu_extra(cpu))
     ratio = Figure("dag_linearity", "x", [b / per_small for b in per_big], goal=1.25,
                    note=f"cost per task at {sizes.dag_tasks} tasks / at {sizes.dag_small} tasks (1.0 = linear)",
                    extra={"us_per_task": {str(sizes.dag_small): round(per_small, 1),

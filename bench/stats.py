@@ -41,17 +41,28 @@ def _round(value: float) -> float:
     return float(f"{value:.4g}")
 
 
-async def sample_async(fn: Callable[[], Awaitable[float | None]], runs: int, warmup: int = 1) -> list[float]:
-    """Call ``fn`` ``warmup + runs`` times. ``fn`` returns its own figure, or None to be timed (ms)."""
+async def sample_async(fn: Callable[[], Awaitable[float | None]], runs: int, warmup: int = 1,
+                       cpu_ms: list[float] | None = None) -> list[float]:
+    """Call ``fn`` ``warmup + runs`` times. ``fn`` returns its own figure, or None to be timed (ms).
+
+    ``cpu_ms`` collects each run's CPU time: on a shared machine it moves far less than wall
+    time when other jobs take the cores (it is only meaningful for runs that never sleep)."""
     samples: list[float] = []
     for i in range(warmup + runs):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         value = await fn()
+        cpu = (time.process_time() - cpu_start) * 1000
         if value is None:
             value = (time.perf_counter() - start) * 1000
         if i >= warmup:
             samples.append(value)
+            if cpu_ms is not None:
+                cpu_ms.append(cpu)
     return samples
+
+
+def cpu_extra(cpu_ms: list[float]) -> dict[str, float]:
+    return {"cpu_ms_median": float(f"{statistics.median(cpu_ms):.4g}")} if cpu_ms else {}
 
 
 def format_table(figures: list[Figure]) -> str:
