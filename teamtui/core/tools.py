@@ -87,8 +87,10 @@ class ToolBox:
             return handler(**{k: v for k, v in args.items() if isinstance(k, str)})
         except json.JSONDecodeError:
             raise ToolFailure("arguments are not valid JSON") from None
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:
             raise ToolFailure(f"bad arguments for {name}: {exc}") from None
+        except OSError as exc:  # a directory where a file should be, and the like; no host paths
+            raise ToolFailure(f"{name} failed: {exc.strerror or type(exc).__name__}") from None
 
     # memory
     def _t_memory_read(self, key: str, **_: Any) -> str:
