@@ -17,7 +17,9 @@ from fakeserver import Cut, Error, FakeOpenAI, Hang, Received, Reply, rate_limit
 from teamtui.core import events as ev
 from teamtui.core import retry
 from teamtui.core.handle import RunResult
+from teamtui.core.models.base import ModelError
 from teamtui.core.models.litellm_loader import load_litellm
+from teamtui.core.models.scripted import ScriptedModel
 from teamtui.core.runtime import Runner, RunOptions
 from teamtui.loader import team_from_text
 
@@ -193,3 +195,47 @@ async def test_unknown_provider_fails_fast_without_a_request(fake_openai: FakeOp
     assert "provider" in result.error.lower()
     assert not of(result, ev.RetryScheduled)
     assert fake_openai.chat_requests == []
+
+
+# --- steering while a retry waits -------------------------------------------------------------------
+
+
+async def wait_for_event(handle, kind: type) -> ev.Event:
+    async def first() -> ev.Event:
+        async for event in handle.subscribe():
+            if isinstance(event, kind):
+                return event
+        raise AssertionError(f"the run ended without a {kind.__name__}")
+
+    return await asyncio.wait_for(first(), 10)
+
+
+def long_wait_team() -> tuple[object, ScriptedModel]:
+    team = team_from_text(textwrap.dedent(TWO.replace("RETRIES", "3")), "wait.yaml")
+    model = ScriptedModel({"a": [ModelError("slow down", retryable=True, status=429, retry_after_s=60), "A again"],
+                           "b": ["B"]})
+    return team, model
+
+
+async def test_cancelling_a_step_does_not_wait_out_its_retry_delay() -> None:
+    team, model = long_wait_team()
+    handle = Runner(team, RunOptions(models={"*": model})).start("go")
+    retry_event = await wait_for_event(handle, ev.RetryScheduled)
+    assert retry_event.delay_s >= 60
+    handle.cancel_step("1")
+    result = await asyncio.wait_for(handle.wait(), 5)  # not 60 s later
+    assert result.status == "done" and result.output == "B"
+    status = {e.step: e.status for e in of(result, ev.StepStatusChanged)}
+    assert status["1"] == ev.INTERRUPTED
+    assert len(model.calls_for("a")) == 1
+
+
+async def test_redirecting_a_step_does_not_wait_out_its_retry_delay() -> None:
+    team, model = long_wait_team()
+    handle = Runner(team, RunOptions(models={"*": model})).start("go")
+    await wait_for_event(handle, ev.RetryScheduled)
+    handle.redirect("1", "keep it short")
+    result = await asyncio.wait_for(handle.wait(), 5)
+    assert result.status == "done"
+    calls = model.calls_for("a")
+    assert len(calls) == 2 and "keep it short" in calls[1].messages[0]["content"]

@@ -237,8 +237,8 @@ class TurnRunner:
                 delay = backoff_delay(attempt, retry_after_s=exc.retry_after_s)
                 ctx.emit(ev.RetryScheduled, agent=turn.agent, step=turn.step, attempt=attempt + 1,
                          error=str(exc), delay_s=round(delay, 3))
-                await asyncio.sleep(delay)
-                continue
+                await _wait_before_retry(delay, control)
+                continue  # a cancel or redirect that cut the wait short is handled at the top
             finally:
                 control.call = None
             breaker.record_success()
@@ -305,6 +305,21 @@ class _Live:
             self.started = True
             self.ctx.emit(ev.AgentStarted, agent=self.turn.agent, step=self.turn.step, model=self.label,
                           prompt=self.prompt, notes=self.notes)
+
+
+async def _wait_before_retry(delay: float, control: StepControl) -> None:
+    """Sleep before a retry. The wait is the step's current "call", so cancel_step and redirect
+    end it at once instead of after a Retry-After of a minute."""
+    wait = asyncio.ensure_future(asyncio.sleep(delay))
+    control.call = wait
+    try:
+        await wait
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise  # the run itself is stopping
+    finally:
+        control.call = None
 
 
 def _failure_message(agent: str, label: str, error: ModelError, attempts: int) -> str:
