@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import socket
 import textwrap
 import time
 
@@ -239,3 +240,17 @@ async def test_redirecting_a_step_does_not_wait_out_its_retry_delay() -> None:
     assert result.status == "done"
     calls = model.calls_for("a")
     assert len(calls) == 2 and "keep it short" in calls[1].messages[0]["content"]
+
+
+async def test_an_unreachable_provider_is_retried_then_fails_naming_the_connection(monkeypatch) -> None:
+    monkeypatch.setattr("teamtui.core.agent.backoff_delay", lambda attempt, retry_after_s=None: 0.0)
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    team = team_from_text(textwrap.dedent(TWO.replace("RETRIES", "2")), "down.yaml")
+    runner = Runner(team, RunOptions(model="openai/fake", api_base=f"http://127.0.0.1:{port}/v1"))
+    result = await asyncio.wait_for(runner.run("go"), 60)
+    assert result.status == "failed"
+    assert result.error.startswith("a (openai/fake): ") and "Connection error" in result.error
+    assert result.error.endswith("(gave up after 3 attempts)")
+    assert len(of(result, ev.RetryScheduled)) == 2
