@@ -134,3 +134,17 @@ async def test_hard_limit_stops_a_parallel_team_too(fake: FakeOpenAI) -> None:
     status = {e.step: e.status for e in of(result, ev.StepStatusChanged)}
     assert status["2"] == ev.SKIPPED
     assert not [s for s, v in status.items() if v in (ev.RUNNING, ev.PENDING)]
+
+
+async def test_a_cost_budget_on_a_model_without_a_price_says_it_cannot_hold(fake: FakeOpenAI) -> None:
+    options = RunOptions(model="openai/no-price-known", api_base=fake.base_url)
+    result = await asyncio.wait_for(Runner(team_with("{max_cost: 0.01}"), options).run("go"), 60)
+    assert result.status == "done" and result.cost == 0  # nothing to stop on...
+    warnings = [e.message for e in of(result, ev.ErrorRaised)]
+    assert warnings == ["the cost budget cannot be enforced: no price is known for openai/no-price-known "
+                        "(token limits still apply)"]  # ...and it says so, once
+
+
+async def test_a_priced_model_gets_no_such_warning(fake: FakeOpenAI) -> None:
+    result = await asyncio.wait_for(start(fake, "{max_cost: 100}").wait(), 60)
+    assert result.status == "done" and not of(result, ev.ErrorRaised)

@@ -107,6 +107,7 @@ class _Execution:
         self.restart = False
         self.stop_reason: str | None = None
         self.soft_warned = False
+        self.unpriced_warned = False
         # The whole-run timeout, and what was left of it when the run was paused: time spent
         # paused (a person reading, or a soft budget waiting for them) is not the run being slow.
         self.deadline: asyncio.Timeout | None = None
@@ -193,6 +194,14 @@ class _Execution:
             raise BudgetExceeded(f"token budget exceeded: {tokens} > {budget.max_tokens}")
         if budget.max_cost and usage.cost > budget.max_cost:
             raise BudgetExceeded(f"cost budget exceeded: ${usage.cost:.4f} > ${budget.max_cost}")
+        if (budget.max_cost or budget.soft_cost) and tokens and not usage.cost and not self.unpriced_warned:
+            # No price known (a local server, a new model): say the cap cannot hold rather than
+            # let it silently never trigger.
+            self.unpriced_warned = True
+            paid = sorted({m.label for m in self.ctx.models.values() if not m.is_demo})
+            if paid:
+                self.ctx.emit(ev.ErrorRaised, message=f"the cost budget cannot be enforced: no price is known for "
+                                                      f"{', '.join(paid)} (token limits still apply)")
         soft = (budget.soft_tokens and tokens > budget.soft_tokens) or (budget.soft_cost and usage.cost > budget.soft_cost)
         if soft and not self.soft_warned:
             self.soft_warned = True
