@@ -58,6 +58,10 @@ def run_command(req: RunRequest) -> int:
     spec = load_spec(req.team, model=req.model, api_base=req.api_base, approve_plan=req.approve_plan,
                      speed=req.speed)
     prompt = req.prompt if req.prompt is not None else spec.team.example
+    if not req.headless and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # No terminal to draw on (a pipe, CI, cron): print the run instead of failing.
+        typer.echo("teamtui: not a terminal; running headless (use --headless to say so)", err=True)
+        req.headless = True
     if req.headless:
         if not prompt or not prompt.strip():
             fail(f"team {spec.team.name!r} has no example request; give one: teamtui run {req.team} \"...\"")
