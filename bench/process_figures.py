@@ -73,6 +73,17 @@ def help_figure(runs: int, warm: bool = True) -> Figure:
     return Figure("help_s", "s", [s.wall_s for s in samples], goal=0.15, note="whole process: teamtui --help")
 
 
+def import_figures(runs: int, warm: bool = True) -> list[Figure]:
+    """What embedding the orchestration core costs: a process that only imports the runtime."""
+    argv = [sys.executable, "-c", "import teamtui.core.runtime"]
+    if warm:
+        run_process(argv)
+    samples = [run_process(argv) for _ in range(runs)]
+    note = "whole process: python -c 'import teamtui.core.runtime' (the embeddable core)"
+    return [Figure("import_s", "s", [s.wall_s for s in samples], note=note),
+            Figure("import_rss_mb", "MB", [s.max_rss_mb for s in samples], note="peak RSS of that process")]
+
+
 def headless_figures(runs: int, warm: bool = True) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="teamtui-bench-") as home:
         team_file = Path(home) / "bench-seq3.yaml"

@@ -41,6 +41,7 @@ def run(groups: list[str], quick: bool) -> list[Figure]:
     runs = 1 if quick else 7
     if "process" in groups:
         figures.append(process_figures.help_figure(runs, warm=not quick))
+        figures += process_figures.import_figures(runs, warm=not quick)
         figures += process_figures.headless_figures(runs, warm=not quick)
     if "core" in groups:
         figures += core_figures.run_core(core_figures.QUICK if quick else core_figures.Sizes())

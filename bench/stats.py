@@ -68,7 +68,7 @@ def cpu_extra(cpu_ms: list[float]) -> dict[str, float]:
 def format_table(figures: list[Figure]) -> str:
     rows = [("figure", "median", "min", "max", "unit", "goal", "")]
     for f in figures:
-        goal = "" if f.goal is None else ("≥ " if f.higher_is_better else "≤ ") + _fmt(f.goal)
+        goal = "" if f.goal is None else ("≥ " if f.higher_is_better else "≤ ") + f"{f.goal:,g}"
         mark = {True: "ok", False: "MISS", None: ""}[f.meets_goal]
         rows.append((f.name, _fmt(f.median), _fmt(min(f.samples)), _fmt(max(f.samples)), f.unit, goal, mark))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 EXPECTED = {
-    "help_s", "headless_run_s", "headless_run_rss_mb", "seq3_overhead_ms",
+    "help_s", "import_s", "import_rss_mb", "headless_run_s", "headless_run_rss_mb", "seq3_overhead_ms",
     "fanout10_latency10_ms:parallel", "fanout10_latency10_ms:supervise",
     "fanout10_zero_ms:parallel", "fanout10_zero_ms:supervise", "dag40_zero_ms", "dag_linearity",
     "makespan_ratio", "events_per_s:one_agent", "events_per_s:team8",
