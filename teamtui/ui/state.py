@@ -146,7 +146,6 @@ class RunState:
         self.log: list[LogEntry] = []
         #: Plans waiting for approval: plan step -> tasks as proposed.
         self.pending_plans: dict[str, list[dict]] = {}
-        self.plan_tasks: dict[str, list[dict]] = {}  # latest tasks of every plan step
 
     # --- queries -------------------------------------------------------------------------------
 
@@ -352,7 +351,6 @@ class RunState:
 
     def _plan(self, e: ev.PlanProposed, c: Changes) -> None:
         tasks = [dict(t) for t in e.tasks]
-        self.plan_tasks[e.step] = tasks
         if e.approved:
             self.pending_plans.pop(e.step, None)
         else:

@@ -65,7 +65,3 @@ class AgentPane(VerticalScroll):
         """Bring every turn up to date (the pane was hidden while its agent talked)."""
         for view in self._views.values():
             await view.catch_up()
-
-    @property
-    def turn_count(self) -> int:
-        return len(self._views)

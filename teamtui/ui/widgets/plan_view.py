@@ -98,8 +98,3 @@ class PlanView(Tree[str]):
         parent = self._node_of[step_id]
         parent.allow_expand = True
         self._proposed[step_id] = [parent.add_leaf(proposed_label(task)) for task in tasks]
-
-    def choose(self, step_id: str) -> None:
-        node = self._node_of.get(step_id)
-        if node is not None:
-            self.move_cursor(node)
