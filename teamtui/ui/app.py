@@ -166,24 +166,3 @@ def build_app(
         load_team=load_team, export_folder=export_folder, clock=clock, animations=animations, frame_s=frame_s,
     )
 
-
-def main() -> None:
-    """``python -m teamtui.ui.app TEAM [REQUEST]``: a direct way in while developing the UI."""
-    import sys
-
-    from teamtui.core.runtime import Runner, RunOptions
-    from teamtui.loader import load_team
-
-    args = sys.argv[1:]
-    approve = "--approve-plan" in args
-    args = [a for a in args if a != "--approve-plan"]
-    team = load_team(args[0]) if args else None
-
-    def factory(team: Team, prompt: str) -> RunHandle:
-        return Runner(team, RunOptions(model="demo", approve_plan=approve, soft_budget="pause")).start(prompt)
-
-    build_app(team=team, prompt=" ".join(args[1:]) or None, handle_factory=factory).run()
-
-
-if __name__ == "__main__":
-    main()
