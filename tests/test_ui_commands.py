@@ -160,7 +160,7 @@ async def test_x_stops_the_selected_step(tmp_path: Path) -> None:
         await pilot.press("x")
         await until(pilot, lambda: step_status(app, "1") == ev.INTERRUPTED)
         assert [(c.command, c.step) for c in commands(app)] == [("cancel_step", "1")]
-        assert logged(app, "command") == ["user: cancel step step 1"]
+        assert logged(app, "command") == ["user: stop step 1"]
         await until(pilot, lambda: run_screen(app).state.agent_status("pm") == "stopped")
 
 
@@ -216,7 +216,7 @@ async def test_n_sends_a_note_to_the_agents_next_prompt(tmp_path: Path) -> None:
         assert "Use Go" in model.prompts_for("developer")[0]
         assert "Use Go" not in model.prompts_for("pm")[0]
         assert [(c.command, c.agent, c.text) for c in commands(app)] == [("inject", "developer", "Use Go")]
-        assert logged(app, "command") == ["user: inject to developer: Use Go"]
+        assert logged(app, "command") == ["user: note to developer: Use Go"]
 
 
 async def test_e_exports_markdown_json_and_html(tmp_path: Path) -> None:

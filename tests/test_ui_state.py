@@ -120,7 +120,7 @@ def test_the_log_records_decisions_faults_and_commands() -> None:
     kinds = [entry.kind for entry in state.log]
     assert kinds == ["run", "step", "plan", "command", "plan", "tool", "tool"]
     command = next(e for e in state.log if e.kind == "command")
-    assert command.text == "user: approve plan step 1" and command.step == "1"
+    assert command.text == "user: approve plan 1" and command.step == "1"
     tool = next(e for e in state.log if e.kind == "tool")
     assert tool.agent == "coder" and tool.text.startswith("coder calls memory(")
     mid = reduce(software_house_mid_stream())

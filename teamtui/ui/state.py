@@ -393,11 +393,14 @@ class RunState:
         if e.command == "approve_plan" and e.step:
             self.pending_plans.pop(e.step, None)
             c.touch_step(e.step)
-        target = " ".join(x for x in (e.step and f"step {e.step}", e.agent and f"to {e.agent}") if x)
+        name = _COMMAND_NAMES.get(e.command, e.command.replace("_", " "))
+        target = "".join(x for x in (e.step and f" {e.step}", e.agent and f" to {e.agent}") if x)
         text = f": {one_line(e.text, 160)}" if e.text else ""
-        self._log(c, e, "command", f"{e.by}: {e.command.replace('_', ' ')} {target}".rstrip() + text,
-                  agent=e.agent, step=e.step)
+        self._log(c, e, "command", f"{one_line(e.by, 20)}: {name}{target}{text}", agent=e.agent, step=e.step)
 
+
+#: How commands read in the log (the keys' names, not the API's).
+_COMMAND_NAMES = {"cancel_step": "stop step", "inject": "note", "approve_plan": "approve plan"}
 
 _HANDLERS = {
     ev.RunStarted: RunState._run_started,
