@@ -159,5 +159,6 @@ async def print_json(handle: RunHandle, out: TextIO | None = None) -> None:
     out = out or sys.stdout
     sub = handle.subscribe()
     while batch := await sub.next_batch():
-        out.write("".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in batch))
+        # ASCII-only JSON: model text cannot put raw C1 controls or bidi overrides on the terminal.
+        out.write("".join(json.dumps(e.to_dict()) + "\n" for e in batch))
         out.flush()

@@ -174,6 +174,17 @@ async def test_fractional_retry_after_is_kept(model: LiteLLMModel, fake_openai: 
     assert error.retry_after_s == pytest.approx(0.1)
 
 
+async def test_an_exhausted_quota_is_final_though_it_comes_as_429(model: LiteLLMModel, fake_openai: FakeOpenAI) -> None:
+    fake_openai.script(Error(429, "You exceeded your current quota (insufficient_quota).", type="insufficient_quota"))
+    _, error = await collect_until_error(model, request())
+    assert error.status == 429 and not error.retryable and error.retry_after_s is None
+
+
+async def test_prepare_finishes_the_import_before_any_request(model: LiteLLMModel, fake_openai: FakeOpenAI) -> None:
+    await asyncio.wait_for(model.prepare(), 60)
+    assert "litellm" in sys.modules and fake_openai.chat_requests == []
+
+
 async def test_server_error_is_retryable(model: LiteLLMModel, fake_openai: FakeOpenAI) -> None:
     fake_openai.script(server_error())
     _, error = await collect_until_error(model, request())

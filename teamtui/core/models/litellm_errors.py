@@ -48,6 +48,8 @@ def to_model_error(exc: BaseException, model: str, litellm: ModuleType, secrets:
     else:
         status = _status(cause)
         retryable = status is not None and (status in RETRYABLE_STATUS or status >= 500)
+        if status == 429 and "insufficient_quota" in str(cause):
+            retryable = False  # an empty account: waiting never helps
         kind = "stream cut off" if cut else _KINDS.get(status or 0, "server error" if (status or 0) >= 500 else "failed")
         detail = str(cause)
     message = f"{model}: {kind}"

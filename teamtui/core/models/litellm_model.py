@@ -37,6 +37,10 @@ class LiteLLMModel:
     def __repr__(self) -> str:  # never show the key
         return f"LiteLLMModel({self.model!r}, api_base={self.api_base!r})"
 
+    async def prepare(self) -> None:
+        """Finish importing litellm before a step's timeout starts counting (the runtime calls it)."""
+        await load_litellm()
+
     async def stream(self, request: ModelRequest) -> AsyncIterator[Chunk]:
         litellm = await load_litellm()
         response = await self._open(litellm, request)
