@@ -13,13 +13,15 @@ from textual.widgets import Static
 from .. import format as fmt
 
 KEYS = (
-    ("space", "Pause the run (no new model call starts) / resume it"),
+    ("space", "Pause the run (no new model call starts) / resume it; in a replay, its playback"),
     ("x", "Stop the selected step: its model call is cancelled, the step ends interrupted"),
     ("r", "Redirect the selected step: edit its instruction or add guidance; it reruns"),
     ("n", "Note to the selected agent: it sees the note in its next turn"),
     ("p", "Review the supervisor plan that waits for approval"),
     ("e", "Export the transcript (Markdown, JSON, HTML)"),
     ("l", "Filter the event log by agent and kind"),
+    ("[ / ]", "Replay only: play slower / faster (halves or doubles the speed)"),
+    ("j", "Replay only: jump to the selected plan step (plays everything before it at once)"),
     ("tab / shift+tab", "Move between agents, pane, plan and log"),
     ("up / down, enter", "Choose an agent (its pane shows) / focus its pane"),
     ("?", "This help"),

@@ -14,6 +14,7 @@ from .help import HelpScreen
 from .log_filter import LogFilter, LogFilterDialog
 from .note import NoteDialog
 from .redirect import RedirectDialog
+from .replay_commands import REPLAY_ACTIONS
 
 if TYPE_CHECKING:
     from .run_screen import RunScreen
@@ -26,6 +27,10 @@ class RunCommands:
     def check_action(self: RunScreen, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "review_plan" and not self.state.pending_plans:
             return False  # hidden: only offered while a plan waits
+        if action in REPLAY_ACTIONS:
+            if not self.replay:
+                return False  # hidden: a live run plays at its own pace
+            return True if not self.handle.finished else None  # greyed once playback is over
         if action in LIVE_ACTIONS and not self.live:
             return None  # shown greyed out: the run is over
         if action in LIVE_ACTIONS - {"pause"} and self.replay:

@@ -2,7 +2,7 @@
 
 The screen owns the run's ``RunState``. The bridge worker posts one ``EventsArrived`` per batch;
 ``_apply`` runs the reducer once and redraws only what the batch changed. Steering keys live in
-``RunCommands``; everything the screen shows comes from events, so a replay looks the same.
+``RunCommands`` (a replay's keys in ``ReplayCommands``); everything the screen shows comes from events, so a replay looks the same.
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ from ..widgets.final_answer import FinalAnswer
 from ..widgets.plan_view import PlanView
 from ..widgets.run_header import RunHeader
 from .plan_review import PlanReviewScreen
+from .replay_commands import ReplayCommands
 from .run_commands import RunCommands
 
 
-class RunScreen(RunCommands, Screen):
+class RunScreen(RunCommands, ReplayCommands, Screen):
     BINDINGS = [
         Binding("space", "pause", "Pause/resume", priority=True),  # before the plan tree's own space
         Binding("x", "stop_step", "Stop step"),
@@ -40,6 +41,10 @@ class RunScreen(RunCommands, Screen):
         Binding("p", "review_plan", "Review plan"),
         Binding("e", "export", "Export"),
         Binding("l", "filter_log", "Filter"),
+        # A replay's own keys (hidden on a live run).
+        Binding("left_square_bracket", "slower", "Slower", key_display="["),
+        Binding("right_square_bracket", "faster", "Faster", key_display="]"),
+        Binding("j", "jump", "Jump to step"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "app.quit_app", "Quit"),
     ]
@@ -53,6 +58,8 @@ class RunScreen(RunCommands, Screen):
         self.replay = bool(getattr(handle, "is_replay", False))
         self.replay_paused = False
         self.header_bar = RunHeader(self.state, clock, replay=self.replay, id="header")
+        if self.replay:
+            self.header_bar.replay_speed = float(getattr(getattr(handle, "playback", None), "speed", 1.0))
         self.agent_list = AgentList(self.state, id="agents")
         self.plan = PlanView(self.state, id="plan")
         self.panes = ContentSwitcher(id="panes", initial="final")

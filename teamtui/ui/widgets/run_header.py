@@ -19,6 +19,7 @@ class RunHeader(Widget):
         self._clock = clock
         self.replay = replay
         self.replay_paused = False
+        self.replay_speed = 1.0  # 0 plays everything at once
 
     def on_mount(self) -> None:
         # Elapsed time moves on its own; once a second is enough for a clock showing seconds.
@@ -36,6 +37,7 @@ class RunHeader(Widget):
         if self.replay:
             who.append("  ·  ", "dim")
             who.append(" REPLAY ", "bold black on cyan")
+            who.append(f" {_speed(self.replay_speed)}", "cyan")
             if self.replay_paused:
                 who.append(" paused", "bold yellow")
         glyph, style = fmt.RUN_STYLE.get(state.status, ("?", ""))
@@ -55,3 +57,10 @@ class RunHeader(Widget):
             return Text.assemble(who, ("  ·  ", "dim"), how, no_wrap=True, overflow="ellipsis")
         how.pad_left(1)
         return Text("\n", no_wrap=True, overflow="ellipsis").join([who, how])
+
+
+def _speed(speed: float) -> str:
+    """``×2``, ``×0.25``, or ``instant`` for a replay's pace."""
+    if speed <= 0:
+        return "instant"
+    return f"×{speed:g}"
