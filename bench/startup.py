@@ -27,21 +27,20 @@ last = time.perf_counter()
 def mark(name):
     global last
     now = time.perf_counter(); marks.append((name, (now - last) * 1000)); last = now
-import typer; mark("import typer")
-import teamtui.cli; mark("import teamtui.cli")
+import teamtui.cli; mark("import teamtui.cli (argparse)")
 import asyncio; mark("import asyncio")
 import teamtui.launch as launch; mark("import teamtui.launch (config, platformdirs)")
 import yaml; mark("import yaml")
 import pydantic; mark("import pydantic")
 import teamtui.core.team; mark("import teamtui.core.team (pydantic schema build)")
-import teamtui.core.events; mark("import teamtui.core.events (frozen dataclasses)")
+import teamtui.core.events; mark("import teamtui.core.events (slots dataclasses)")
 import teamtui.loader; mark("import teamtui.loader")
 import teamtui.session; mark("import teamtui.session (runtime, journal)")
 import teamtui.core.models.demo; mark("import the demo model")
 import teamtui.headless; mark("import teamtui.headless (rich)")
 run_command = launch.run_command
 def timed(req):
-    mark("typer: parse the arguments")
+    mark("parse the arguments")
     spec = launch.load_spec(req.team, model=req.model, speed=req.speed)
     mark("load and validate the team file")
     code = asyncio.run(launch.run_headless(spec, req.prompt, req.json))
@@ -50,7 +49,7 @@ def timed(req):
 launch.run_command = timed
 sys.argv = ["teamtui", "run", sys.argv[1], "Plan a small web app", "--headless", "--model", "demo", "--speed", "0"]
 try:
-    teamtui.cli.app()
+    teamtui.cli.main()
 except SystemExit:
     pass
 sys.stderr.write(json.dumps(marks) + "\n")

@@ -9,8 +9,6 @@ import signal
 import sys
 from dataclasses import dataclass
 
-import typer
-
 from . import config
 from .cli import EXIT_FAILED, EXIT_USAGE, fail
 
@@ -60,7 +58,7 @@ def run_command(req: RunRequest) -> int:
     prompt = req.prompt if req.prompt is not None else spec.team.example
     if not req.headless and not (sys.stdin.isatty() and sys.stdout.isatty()):
         # No terminal to draw on (a pipe, CI, cron): print the run instead of failing.
-        typer.echo("teamtui: not a terminal; running headless (use --headless to say so)", err=True)
+        print("teamtui: not a terminal; running headless (use --headless to say so)", file=sys.stderr)
         req.headless = True
     if req.headless:
         if not prompt or not prompt.strip():
@@ -134,8 +132,7 @@ async def run_headless(spec, prompt: str, as_json: bool) -> int:
         fail(str(exc), EXIT_FAILED)
     handle = started.handle
     if not as_json:
-        typer.echo(f"run {handle.run_id}")
-        sys.stdout.flush()
+        print(f"run {handle.run_id}", flush=True)
     loop = asyncio.get_running_loop()
     # Ctrl+C stops the run cleanly: the journal records it and what finished is kept.
     loop.add_signal_handler(signal.SIGINT, handle.stop)
@@ -154,7 +151,7 @@ def list_teams_command(as_json: bool) -> None:
 
     infos = list_teams()
     if as_json:
-        typer.echo(json.dumps([{"name": i.name, "description": i.description, "example": i.example,
+        print(json.dumps([{"name": i.name, "description": i.description, "example": i.example,
                                 "path": str(i.path), "builtin": i.builtin, "error": i.error} for i in infos], indent=2))
         return
     table = Table(box=None, pad_edge=False, show_edge=False)
@@ -175,12 +172,12 @@ def _plain(text: str):
     return Text(one_line(text or ""))
 
 
-def open_picker() -> None:
+def open_picker() -> int:
     from .ui.app import build_app
 
     app = build_app(handle_factory=tui_factory(None))
     app.run()
-    raise typer.Exit(app.return_code or 0)
+    return app.return_code or 0
 
 
 # --- journaled runs --------------------------------------------------------------------------
@@ -211,10 +208,10 @@ def list_runs_command(as_json: bool) -> None:
 
     runs = list_runs()
     if as_json:
-        typer.echo(json.dumps([r.to_dict() for r in runs], indent=2))
+        print(json.dumps([r.to_dict() for r in runs], indent=2))
         return
     if not runs:
-        typer.echo(f"no runs yet in {config.runs_dir()}")
+        print(f"no runs yet in {config.runs_dir()}")
         return
     table = Table(box=None, pad_edge=False, show_edge=False)
     for column in ("run", "team", "status", "started", "duration", "tokens", "cost", "request"):
@@ -295,4 +292,4 @@ def export_command(run_id: str, fmt: str, output) -> None:
         fail(str(exc))
     except OSError as exc:
         fail(f"cannot write the export: {exc}", EXIT_FAILED)
-    typer.echo(str(path))
+    print(str(path))
