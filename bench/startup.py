@@ -37,7 +37,7 @@ import teamtui.core.events; mark("import teamtui.core.events (slots dataclasses)
 import teamtui.loader; mark("import teamtui.loader")
 import teamtui.session; mark("import teamtui.session (runtime, journal)")
 import teamtui.core.models.demo; mark("import the demo model")
-import teamtui.headless; mark("import teamtui.headless (rich)")
+import teamtui.headless; mark("import teamtui.headless")
 run_command = launch.run_command
 def timed(req):
     mark("parse the arguments")
