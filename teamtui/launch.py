@@ -214,15 +214,22 @@ def list_runs_command(as_json: bool) -> None:
         print(f"no runs yet in {config.runs_dir()}")
         return
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("run", "team", "status", "started", "duration", "tokens", "cost", "request"):
-        table.add_column(column, no_wrap=column != "request")
+    # Every column but the request keeps its full width; the request takes what is left. Cost
+    # only shows when some run has one (the demo and local models are free).
+    with_cost = any(r.cost for r in runs)
+    widths = {"run": max(len(r.run_id) for r in runs), "team": max(len(r.team) for r in runs),
+              "status": 11, "started": 11, "duration": 8, "tokens": 6, "cost": 8}
+    for column, width in widths.items():
+        if column != "cost" or with_cost:
+            table.add_column(column, no_wrap=True, min_width=min(width, 24))
+    table.add_column("request", no_wrap=True, overflow="ellipsis", ratio=1)
     colors = {"done": "green", "failed": "red", "interrupted": "yellow", "stopped": "yellow", "running": "cyan"}
     for r in runs:
-        table.add_row(
-            r.run_id, _plain(r.team), Text(r.status, style=colors.get(r.status, "")),
-            time.strftime("%Y-%m-%d %H:%M", time.localtime(r.started)), f"{r.duration_s:.1f}s", str(r.tokens),
-            f"${r.cost:.4f}" if r.cost else "–", _plain(r.input),
-        )
+        cells = [r.run_id, _plain(r.team), Text(r.status, style=colors.get(r.status, "")),
+                 time.strftime("%m-%d %H:%M", time.localtime(r.started)), f"{r.duration_s:.1f}s", str(r.tokens)]
+        if with_cost:
+            cells.append(f"${r.cost:.4f}" if r.cost else "–")
+        table.add_row(*cells, _plain(r.input))
     Console().print(table)
 
 
