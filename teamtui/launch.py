@@ -205,32 +205,38 @@ def list_runs_command(as_json: bool) -> None:
     from rich.text import Text
 
     from .runs import list_runs
+    from .textsafe import one_line
 
     runs = list_runs()
     if as_json:
-        print(json.dumps([r.to_dict() for r in runs], indent=2))
+        typer.echo(json.dumps([r.to_dict() for r in runs], indent=2))
         return
     if not runs:
-        print(f"no runs yet in {config.runs_dir()}")
+        typer.echo(f"no runs yet in {config.runs_dir()}")
         return
-    table = Table(box=None, pad_edge=False, show_edge=False)
-    # Every column but the request keeps its full width; the request takes what is left. Cost
-    # only shows when some run has one (the demo and local models are free).
-    with_cost = any(r.cost for r in runs)
-    widths = {"run": max(len(r.run_id) for r in runs), "team": max(len(r.team) for r in runs),
-              "status": 11, "started": 11, "duration": 8, "tokens": 6, "cost": 8}
-    for column, width in widths.items():
-        if column != "cost" or with_cost:
-            table.add_column(column, no_wrap=True, min_width=min(width, 24))
-    table.add_column("request", no_wrap=True, overflow="ellipsis", ratio=1)
+    console = Console()
     colors = {"done": "green", "failed": "red", "interrupted": "yellow", "stopped": "yellow", "running": "cyan"}
+    with_cost = any(r.cost for r in runs)  # the demo and local models are free: no column of dashes
+    rows = []
     for r in runs:
-        cells = [r.run_id, _plain(r.team), Text(r.status, style=colors.get(r.status, "")),
-                 time.strftime("%m-%d %H:%M", time.localtime(r.started)), f"{r.duration_s:.1f}s", str(r.tokens)]
-        if with_cost:
-            cells.append(f"${r.cost:.4f}" if r.cost else "–")
-        table.add_row(*cells, _plain(r.input))
-    Console().print(table)
+        cells = [r.run_id, one_line(r.team, 24), r.status, time.strftime("%m-%d %H:%M", time.localtime(r.started)),
+                 f"{r.duration_s:.1f}s", str(r.tokens)] + ([f"${r.cost:.4f}" if r.cost else "–"] if with_cost else [])
+        rows.append((cells, r))
+    headers = ["run", "team", "status", "started", "duration", "tokens"] + (["cost"] if with_cost else [])
+    widths = [max(len(h), *(len(cells[i]) for cells, _ in rows)) for i, h in enumerate(headers)]
+    # Everything but the request keeps its full width; the request gets what is left of the line.
+    room = console.width - sum(widths) - len(widths)
+    table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 1), collapse_padding=True)
+    for header, width in zip(headers, widths):
+        table.add_column(header, no_wrap=True, min_width=width)
+    if room >= 12:
+        table.add_column("request", no_wrap=True)
+    for cells, r in rows:
+        styled = [Text(c, style=colors.get(c, "")) if i == 2 else Text(c) for i, c in enumerate(cells)]
+        if room >= 12:
+            styled.append(Text(one_line(r.input, room)))
+        table.add_row(*styled)
+    console.print(table)
 
 
 def resume_command(run_id: str, headless: bool, as_json: bool) -> int:
