@@ -209,10 +209,10 @@ def list_runs_command(as_json: bool) -> None:
 
     runs = list_runs()
     if as_json:
-        typer.echo(json.dumps([r.to_dict() for r in runs], indent=2))
+        print(json.dumps([r.to_dict() for r in runs], indent=2))
         return
     if not runs:
-        typer.echo(f"no runs yet in {config.runs_dir()}")
+        print(f"no runs yet in {config.runs_dir()}")
         return
     console = Console()
     colors = {"done": "green", "failed": "red", "interrupted": "yellow", "stopped": "yellow", "running": "cyan"}
