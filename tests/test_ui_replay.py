@@ -18,7 +18,7 @@ from teamtui.core.runtime import Runner, RunOptions
 from teamtui.core.team import Team
 from teamtui.ui.app import TeamApp, build_app
 from teamtui.ui.screens.run_screen import RunScreen
-from tests.ui_scenes import NOW, software_house_start
+from ui_scenes import NOW, software_house_start
 
 SIZE = (120, 36)
 GAP_S = 1.5

@@ -155,3 +155,13 @@ def test_one_agent_can_run_two_turns_at_once() -> None:
     assert state.agent_status("researcher") == st.STREAMING  # the other turn still talks
     state.apply([ev.AgentFinished(agent="researcher", step="1.t.b", text="second ")])
     assert state.agent_status("researcher") == st.AGENT_DONE
+
+
+def test_a_soft_budget_pause_is_a_question_with_its_figures() -> None:
+    state = RunState()
+    changes = state.apply([ev.ErrorRaised(run_id="r", seq=1, ts=1.0,
+                                          message="soft budget reached (1234 tokens, $0.0456); paused — resume to continue")])
+    assert changes.soft_budget == (1234, 0.0456)
+    # The headless wording (the run stops) is not a question.
+    changes = state.apply([ev.ErrorRaised(run_id="r", seq=2, ts=2.0, message="soft budget reached (9 tokens, $0.0000)")])
+    assert changes.soft_budget is None

@@ -7,6 +7,7 @@ tested with plain event lists, and a replayed run (journaled events) looks exact
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -115,6 +116,7 @@ class Changes:
     replaced: list[Turn] = field(default_factory=list)  # turns whose whole text must be redrawn
     finished_turns: list[Turn] = field(default_factory=list)
     plan_review: str | None = None  # a plan step that now waits for the user's approval
+    soft_budget: tuple[int, float] | None = None  # (tokens, cost) at which a soft limit paused the run
     finished: bool = False
 
     def touch_step(self, step: str) -> None:
@@ -388,6 +390,9 @@ class RunState:
         if e.agent and e.agent in self.agents and e.fatal:
             self._agent(e.agent, c).failed = True
         self._log(c, e, "error", one_line(e.message, 300), agent=e.agent, step=e.step, level="error")
+        soft = _SOFT_PAUSE.match(e.message)
+        if soft:
+            c.soft_budget = (int(soft["tokens"]), float(soft["cost"]))
 
     def _command(self, e: ev.CommandIssued, c: Changes) -> None:
         if e.command == "approve_plan" and e.step:
@@ -398,6 +403,9 @@ class RunState:
         text = f": {one_line(e.text, 160)}" if e.text else ""
         self._log(c, e, "command", f"{one_line(e.by, 20)}: {name}{target}{text}", agent=e.agent, step=e.step)
 
+
+#: The runtime's word that a soft budget limit paused the run (core/runtime.py::_check_budget).
+_SOFT_PAUSE = re.compile(r"soft budget reached \((?P<tokens>\d+) tokens, \$(?P<cost>[\d.]+)\); paused")
 
 #: How commands read in the log (the keys' names, not the API's).
 _COMMAND_NAMES = {"cancel_step": "stop step", "inject": "note", "approve_plan": "approve plan"}

@@ -18,6 +18,7 @@ from textual.widgets import ContentSwitcher, Footer
 
 from teamtui.core.handle import RunHandle
 
+from .. import format as fmt
 from ..bridge import FRAME_S, EventsArrived, pump
 from ..safe_text import one_line
 from ..state import RunState
@@ -27,6 +28,7 @@ from ..widgets.event_log import EventLog
 from ..widgets.final_answer import FinalAnswer
 from ..widgets.plan_view import PlanView
 from ..widgets.run_header import RunHeader
+from .budget import BudgetDialog
 from .plan_review import PlanReviewScreen
 from .replay_commands import ReplayCommands
 from .run_commands import RunCommands
@@ -137,6 +139,8 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
             await self._show_final()
         if changes.plan_review:
             self._open_review(changes.plan_review)
+        if changes.soft_budget and self.live and not self.replay:
+            self._ask_budget(*changes.soft_budget)
         if changes.header:
             self.refresh_bindings()
 
@@ -170,6 +174,18 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
                 self.handle.approve_plan(step, tasks)
 
         self.app.push_screen(PlanReviewScreen(step, self.state.pending_plans[step], workers), done)
+
+    def _ask_budget(self, tokens: int, cost: float) -> None:
+        def done(keep_going: bool | None) -> None:
+            if keep_going is None or not self.live:
+                return  # decide later: the run stays paused (space resumes, q stops)
+            if keep_going:
+                self.handle.resume()
+            else:
+                self.handle.stop()
+
+        used = f"{fmt.tokens(tokens)} tokens" + (f" / {fmt.cost(cost)}" if cost else "")  # no price known: no $0
+        self.app.push_screen(BudgetDialog(used), done)
 
     # --- choosing what the centre shows ---------------------------------------------------------------
 
