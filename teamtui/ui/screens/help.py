@@ -1,13 +1,18 @@
-"""Help: every key, and what the status marks mean."""
+"""Help: every key, and what the status marks mean.
+
+A full screen, not a modal over the run: a modal re-composes the whole busy run screen behind it
+on every frame, which made opening help the slowest key while agents stream. The app keeps one
+help screen installed and shows it again and again.
+"""
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.widgets import Static
 
 from .. import format as fmt
@@ -42,7 +47,7 @@ def _legend(title: str, styles: dict[str, tuple[str, str]]) -> Text:
     return text
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Screen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
 
     def compose(self) -> ComposeResult:
@@ -61,3 +66,10 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def show_help(app: App) -> None:
+    """Show the app's one help screen (installed on first use)."""
+    if not app.is_screen_installed("help"):
+        app.install_screen(HelpScreen(), "help")
+    app.push_screen("help")

@@ -10,7 +10,7 @@ from teamtui.core import events as ev
 
 from ..safe_text import one_line
 from ..state import StepView
-from .help import HelpScreen
+from .help import show_help
 from .log_filter import LogFilter, LogFilterDialog
 from .note import NoteDialog
 from .redirect import RedirectDialog
@@ -129,7 +129,7 @@ class RunCommands:
         self.app.push_screen(LogFilterDialog(list(self.state.agents), (log.agent, log.kind)), done)
 
     def action_help(self: RunScreen) -> None:
-        self.app.push_screen(HelpScreen())
+        show_help(self.app)
 
     async def action_export(self: RunScreen) -> None:
         try:
