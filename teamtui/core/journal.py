@@ -26,7 +26,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .events import (
     SCHEMA_VERSION,
@@ -38,7 +38,7 @@ from .events import (
     StepStatusChanged,
     is_terminal_step_status,
 )
-from .redact import redact
+from .redact import env_secrets, redact
 
 try:  # POSIX only; without it every unfinished run reads as interrupted.
     import fcntl
@@ -143,6 +143,8 @@ class JournalWriter:
         self._first_ts = _first_ts(self._fd)  # a resumed run's duration counts from its first start
         self._closed = False
         self._memo: dict[str, str] = {}
+        # The secret-named environment variables as the run starts (the run's keys are in by then).
+        self._secrets = env_secrets()
 
     @classmethod
     def open(cls, run_dir: Path, meta: RunMeta) -> "JournalWriter":
@@ -178,19 +180,19 @@ class JournalWriter:
             if isinstance(value, str):
                 data[name] = self._redact(value)
             elif isinstance(value, (list, dict)):
-                data[name] = _redacted(value)
+                data[name] = _redacted(value, self._redact)
         return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
     def _redact(self, text: str) -> str:
         """``redact`` memoized for short strings: run ids, agent names, step ids and streamed
         tokens repeat endlessly, and one ``redact`` call costs tens of microseconds."""
         if len(text) > _MEMO_MAX_LEN:
-            return redact(text)
+            return redact(text, self._secrets, env=False)
         done = self._memo.get(text)
         if done is None:
             if len(self._memo) >= _MEMO_SIZE:
                 self._memo.clear()
-            done = self._memo[text] = redact(text)
+            done = self._memo[text] = redact(text, self._secrets, env=False)
         return done
 
     def _write_summary(self, event: RunFinished) -> None:
@@ -293,14 +295,14 @@ def _first_ts(fd: int) -> float | None:
     return float(ts) if isinstance(ts, (int, float)) else None
 
 
-def _redacted(value: Any) -> Any:
-    """``value`` with ``redact`` applied to every string in it, keys included."""
+def _redacted(value: Any, one: Callable[[str], str] = redact) -> Any:
+    """``value`` with ``one`` (``redact`` by default) applied to every string in it, keys included."""
     if isinstance(value, str):
-        return redact(value)
+        return one(value)
     if isinstance(value, dict):
-        return {_redacted(k): _redacted(v) for k, v in value.items()}
+        return {_redacted(k, one): _redacted(v, one) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_redacted(v) for v in value]
+        return [_redacted(v, one) for v in value]
     return value
 
 

@@ -50,6 +50,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     (re.compile(r"\bAIza[0-9A-Za-z_\-]{20,}"), MASK, ("AIza",)),
 )
 
+#: Which patterns ignore case (flag arithmetic on ``re.RegexFlag`` costs more than the test itself).
+_NOCASE = tuple(bool(pattern.flags & re.IGNORECASE) for pattern, _, _ in _PATTERNS)
+
 #: The only non-ASCII characters that re.IGNORECASE matches to an ASCII letter.
 _FOLD_CHARS = "\u0130\u0131\u017f\u212a"
 _FOLD = str.maketrans(dict(zip(_FOLD_CHARS, "iisk")))
@@ -60,26 +63,30 @@ def _may_match(text: str) -> list[bool]:
     more than looking for its words, and most text (a model's answer) holds none of them."""
     folds = not text.isascii() and any(c in text for c in _FOLD_CHARS)
     folded = (text.translate(_FOLD) if folds else text).lower()
-    return [any(w in (folded if pattern.flags & re.IGNORECASE else text) for w in words)
-            for pattern, _, words in _PATTERNS]
+    return [any(w in (folded if nocase else text) for w in words)
+            for nocase, (_, _, words) in zip(_NOCASE, _PATTERNS)]
 
 
-def _env_secrets() -> list[str]:
-    return [
+def env_secrets() -> tuple[str, ...]:
+    """The values of the environment variables whose names say they are secrets. Reading the
+    environment decodes every variable (~1 us each), far more than masking a short text costs, so
+    a caller that redacts a stream of texts (the journal) takes this once and passes it on."""
+    return tuple(
         value
         for name, value in os.environ.items()
         if name.upper().endswith(SECRET_ENV_SUFFIXES) and len(value) >= MIN_SECRET_LEN
-    ]
+    )
 
 
-def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
+def redact(text: str, secrets: Iterable[str | None] = (), *, env: bool = True) -> str:
     """Return ``text`` with credentials masked.
 
     ``secrets`` adds known values to mask (for example an API key passed on the command line).
+    ``env=False`` skips reading the environment: for callers that put ``env_secrets()`` in ``secrets``.
     """
     if not text:
         return text
-    known = [s for s in (*secrets, *_env_secrets()) if s and len(s) >= MIN_SECRET_LEN]
+    known = [s for s in (*secrets, *(env_secrets() if env else ())) if s and len(s) >= MIN_SECRET_LEN]
     # Longest first, so a key that contains another key is masked whole.
     for value in sorted(set(known), key=len, reverse=True):
         text = text.replace(value, MASK)
