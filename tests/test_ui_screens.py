@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Callable
 
-from textual.widgets import Input, Markdown
+from textual.widgets import Input
 
 from teamtui.core import events as ev
 from teamtui.core.handle import RunHandle
@@ -167,7 +167,7 @@ async def test_parallel_agents_stream_at_once_and_hidden_panes_catch_up() -> Non
 
         def source(agent: str) -> str:
             [view] = screen._pane_of[agent].query(TurnView)
-            return view.query_one(Markdown).source
+            return view.shown_text
 
         assert {screen.state.agent_status(a) for a in ("researcher", "coder")} == {"streaming"}
         assert screen.panes.current == screen._pane_of["coder"].id  # the last to start is shown
@@ -191,7 +191,7 @@ async def test_untrusted_text_is_shown_literally() -> None:
         await until(pilot, lambda: "3" in screen.state.steps)
         await pilot.pause(0.2)
         [view] = screen._pane_of["pm"].query(TurnView)
-        source = view.query_one(Markdown).source
+        source = view.shown_text
         assert "\x1b" not in source and "\x07" not in source
         text = screen_text(app)
         assert "[bold red]LOUD[/]" in text and "and red and done" in text

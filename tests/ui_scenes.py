@@ -257,8 +257,6 @@ async def settle(pilot) -> None:
     """Wait until the run screen shows every event it was given, every turn fully rendered."""
     import asyncio
 
-    from textual.widgets import Markdown
-
     from teamtui.ui.safe_text import clean
     from teamtui.ui.widgets.turn_view import TurnView
 
@@ -273,7 +271,7 @@ async def settle(pilot) -> None:
         views = [view for pane in screen._pane_of.values() for view in pane.query(TurnView)]
         turns = sum(len(a.turns) for a in screen.state.agents.values())
         shown = [view for view in views if view.parent.id == screen.panes.current]  # hidden panes wait
-        if len(views) == turns and all(view.query_one(Markdown).source == clean(view.turn.text) for view in shown):
+        if len(views) == turns and all(view.shown_text == clean(view.turn.text) for view in shown):
             break
     await pilot.pause(0.3)  # let the last Markdown blocks mount
     await pilot.wait_for_scheduled_animations()

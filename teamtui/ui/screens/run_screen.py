@@ -21,7 +21,7 @@ from teamtui.core.handle import RunHandle
 from .. import format as fmt
 from ..bridge import FRAME_S, EventsArrived, pump
 from ..safe_text import one_line
-from ..state import RunState
+from ..state import RunState, Turn
 from ..widgets.agent_list import FINAL, AgentList
 from ..widgets.agent_pane import AgentPane, turn_title
 from ..widgets.event_log import EventLog
@@ -32,6 +32,12 @@ from .budget import BudgetDialog
 from .plan_review import PlanReviewScreen
 from .replay_commands import ReplayCommands
 from .run_commands import RunCommands
+
+
+#: The pane on screen redraws streamed text at most this often. Every redraw re-lays out the
+#: growing Markdown, the costliest thing on screen while agents stream; 10 a second still reads
+#: as live, and leaves the loop free to answer keys.
+TEXT_S = 0.1
 
 
 class RunScreen(RunCommands, ReplayCommands, Screen):
@@ -71,6 +77,7 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
         self._follow = True  # show the agent that just started, until the reader picks one
         self._auto_choice: str | None = None
         self._reviewing: str | None = None
+        self._unshown: dict[Turn, None] = {}  # turns with streamed text not drawn yet, in order
 
     def compose(self) -> ComposeResult:
         yield self.header_bar
@@ -89,6 +96,7 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
         self.event_log.border_title = self.event_log.title_text()
         self.final.border_title = "Final answer"
         self.run_worker(pump(self.handle, self, self._frame_s), name="bridge", group="bridge", exclusive=True)
+        self.set_interval(TEXT_S, self._show_streamed_text)
 
     @property
     def live(self) -> bool:
@@ -127,12 +135,9 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
                 view = self._pane_of[turn.agent].view_for(turn)
                 if view is not None:
                     view.set_title(turn_title(turn, state.steps.get(turn.step)))
-            # Only the pane on screen renders as text arrives; the others catch up when shown.
-            for turn in dict.fromkeys([*changes.text, *changes.finished_turns, *changes.replaced]):
-                pane = self._pane_of[turn.agent]
-                view = pane.view_for(turn)
-                if view is not None and pane.id == self.panes.current:
-                    await view.catch_up()
+            # Streamed text waits for the next text tick; a finished turn shows its final text now.
+            self._unshown.update(dict.fromkeys(changes.text))
+            await self._catch_up(dict.fromkeys([*changes.finished_turns, *changes.replaced]))
         if changes.new_turns and self._follow and not state.finished:
             self._choose(changes.new_turns[-1].agent)
         if changes.finished:
@@ -143,6 +148,18 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
             self._ask_budget(*changes.soft_budget)
         if changes.header:
             self.refresh_bindings()
+
+    async def _show_streamed_text(self) -> None:
+        turns, self._unshown = self._unshown, {}
+        await self._catch_up(turns)
+
+    async def _catch_up(self, turns: dict[Turn, None]) -> None:
+        # Only the pane on screen renders as text arrives; the others catch up when shown.
+        for turn in turns:
+            pane = self._pane_of[turn.agent]
+            view = pane.view_for(turn)
+            if view is not None and pane.id == self.panes.current:
+                await view.catch_up()
 
     async def _add_pane(self, name: str) -> None:
         pane = AgentPane(name, id=f"pane-{len(self._pane_of)}")
