@@ -28,6 +28,7 @@ from ..widgets.event_log import EventLog
 from ..widgets.final_answer import FinalAnswer
 from ..widgets.plan_view import PlanView
 from ..widgets.run_header import RunHeader
+from ..widgets.step_detail import StepDetail
 from .budget import BudgetDialog
 from .plan_review import PlanReviewScreen
 from .replay_commands import ReplayCommands
@@ -70,6 +71,7 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
             self.header_bar.replay_speed = float(getattr(getattr(handle, "playback", None), "speed", 1.0))
         self.agent_list = AgentList(self.state, id="agents")
         self.plan = PlanView(self.state, id="plan")
+        self.step_detail = StepDetail(id="step-detail")
         self.panes = ContentSwitcher(id="panes", initial="final")
         self.final = FinalAnswer(id="final")
         self.event_log = EventLog(self.state, id="log")
@@ -85,12 +87,14 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
             with Vertical(id="side"):
                 yield self.agent_list
                 yield self.plan
+                yield self.step_detail
             with self.panes:
                 yield self.final
         yield self.event_log
         yield Footer()
 
     def on_mount(self) -> None:
+        self.step_detail.display = False
         self.agent_list.border_title = "Agents"
         self.plan.border_title = "Plan"
         self.event_log.border_title = self.event_log.title_text()
@@ -125,6 +129,8 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
                     await self._add_pane(name)
             if changes.steps:
                 self.plan.sync(changes.steps)
+                if self.plan.chosen_step in changes.steps:
+                    self._describe_step()
             if changes.log:
                 self.event_log.add(changes.log)
             if changes.header or changes.agents:
@@ -203,6 +209,21 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
 
         used = f"{fmt.tokens(tokens)} tokens" + (f" / {fmt.cost(cost)}" if cost else "")  # no price known: no $0
         self.app.push_screen(BudgetDialog(used), done)
+
+    # --- the plan cursor's step in full ---------------------------------------------------------------
+
+    def _describe_step(self) -> None:
+        step = self.state.steps.get(self.plan.chosen_step or "") if self.plan.has_focus else None
+        self.step_detail.show(step)
+
+    def on_tree_node_highlighted(self) -> None:
+        self._describe_step()
+
+    def on_descendant_focus(self) -> None:
+        self._describe_step()
+
+    def on_descendant_blur(self) -> None:
+        self._describe_step()
 
     # --- choosing what the centre shows ---------------------------------------------------------------
 
