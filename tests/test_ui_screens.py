@@ -290,3 +290,13 @@ async def test_a_replay_plays_pauses_and_cannot_be_steered() -> None:
         await pilot.press("space")
         await until(pilot, lambda: screen.state.finished)
         assert screen.handle.history == events  # the replay added nothing of its own
+
+
+async def test_the_log_wraps_at_its_own_width_not_the_consoles() -> None:
+    app = replay(software_house_finished())
+    async with app.run_test(size=(160, 36)) as pilot:
+        await until(pilot, lambda: app.run_screen is not None and app.run_screen.state.finished)
+        await pilot.pause(0.2)
+        log = app.run_screen.event_log
+        assert max(line.cell_length for line in log.lines) <= log.scrollable_content_region.width
+        assert any("started: software-house on demo (offline)" in line.text for line in log.lines)

@@ -39,20 +39,31 @@ class EventLog(RichLog):
         self._state = state
         self.agent: str | None = None
         self.kind: str | None = None
+        self._wrapped_at = 0  # the width the lines were last wrapped at
 
     def on_resize(self, event: Resize) -> None:
         super().on_resize(event)
-        # Lines written before the log had a size are laid out only now: show the newest.
+        # Lines are wrapped once, when written; the first ones were written before the log had its
+        # width (and wrapped at RichLog's 78 columns). Re-wrap everything at the new width.
+        if event.size.width != self._wrapped_at:
+            self._wrapped_at = event.size.width
+            self.call_after_refresh(self._rewrap)
+
+    def _rewrap(self) -> None:
+        self.clear()
+        self.add(self._state.log)
         if self.auto_scroll:
-            self.call_after_refresh(self.scroll_end, animate=False)
+            self.scroll_end(animate=False)
 
     def matches(self, entry: LogEntry) -> bool:
         return (self.agent is None or entry.agent == self.agent) and (self.kind is None or entry.kind == self.kind)
 
     def add(self, entries: Iterable[LogEntry]) -> None:
+        # The log's own width: left to itself RichLog measures against the console's.
+        width = self.scrollable_content_region.width or None
         for entry in entries:
             if self.matches(entry):
-                self.write(log_line(entry))
+                self.write(log_line(entry), width=width)
 
     def set_filter(self, agent: str | None, kind: str | None) -> None:
         self.agent, self.kind = agent, kind
