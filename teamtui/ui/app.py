@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -87,6 +88,10 @@ class TeamApp(App[None]):
             self.animation_level = "none"
 
     def on_mount(self) -> None:
+        # Everything alive now (the imported textual, rich, pydantic, ...) lives as long as the
+        # process: keep it out of the collector's full passes, which otherwise scan it all and
+        # stalled the screen for ~200 ms at a time while agents streamed.
+        gc.freeze()
         if self._handle is not None:
             self.push_screen(self._run_screen(self._handle))
         elif self._team is not None and self._prompt:

@@ -80,6 +80,7 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
         self._auto_choice: str | None = None
         self._reviewing: str | None = None
         self._unshown: dict[Turn, None] = {}  # turns with streamed text not drawn yet, in order
+        self._behind: AgentPane | None = None  # a pane just shown that has not caught up yet
 
     def compose(self) -> ComposeResult:
         yield self.header_bar
@@ -157,6 +158,9 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
 
     async def _show_streamed_text(self) -> None:
         turns, self._unshown = self._unshown, {}
+        pane, self._behind = self._behind, None
+        if pane is not None and pane.id == self.panes.current:
+            await pane.catch_up()
         await self._catch_up(turns)
 
     async def _catch_up(self, turns: dict[Turn, None]) -> None:
@@ -238,7 +242,9 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
         if pane is not None and self.panes.current != pane.id:
             self.panes.current = pane.id
             if isinstance(pane, AgentPane):
-                self.call_later(pane.catch_up)
+                # Shown at once; what it missed while hidden follows on the next text tick, so
+                # the key that chose it is answered before that work is done.
+                self._behind = pane
 
     def on_agent_list_chosen(self, message: AgentList.Chosen) -> None:
         if message.key == self._auto_choice and not message.focus:
