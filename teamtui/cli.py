@@ -6,6 +6,7 @@ click cost a headless run ~60 ms before it started)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -128,6 +129,11 @@ def main(argv: list[str] | None = None) -> None:
         code = dispatch(args)
     except KeyboardInterrupt:
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`teamtui runs | head`): not a bug. Point stdout at /dev/null so the
+        # interpreter's last flush does not fail a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_FAILED)
     except Exception as exc:  # a bug: one line for the user, the traceback in a log file
         log = _log_crash()
         print(f"teamtui: internal error: {type(exc).__name__}: {exc} (details: {log})", file=sys.stderr)

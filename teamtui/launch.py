@@ -138,6 +138,8 @@ async def run_headless(spec, prompt: str, as_json: bool) -> int:
     loop.add_signal_handler(signal.SIGINT, handle.stop)
     loop.add_signal_handler(signal.SIGTERM, handle.stop)
     printer = asyncio.create_task(print_json(handle) if as_json else print_human(handle))
+    # Nobody is reading any more (`| head` exited): stop paying for a run no one sees.
+    printer.add_done_callback(lambda task: task.cancelled() or task.exception() is None or handle.stop())
     result = await started.wait()
     await printer
     return exit_code(result.status)
