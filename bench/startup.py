@@ -27,7 +27,8 @@ last = time.perf_counter()
 def mark(name):
     global last
     now = time.perf_counter(); marks.append((name, (now - last) * 1000)); last = now
-import teamtui.cli; mark("import teamtui.cli (argparse)")
+import typer; mark("import typer")
+import teamtui.cli; mark("import teamtui.cli")
 import asyncio; mark("import asyncio")
 import teamtui.launch as launch; mark("import teamtui.launch (config, platformdirs)")
 import yaml; mark("import yaml")
