@@ -13,6 +13,20 @@ from teamtui.core.team import Team
 from teamtui.loader import team_from_text
 
 
+#: A small software house (PM, then developer and QA looping until APPROVED) shared by tests.
+SOFTWARE_HOUSE = """
+name: software-house
+agents:
+  pm: {role: Product Manager}
+  developer: {role: Developer}
+  qa: {role: QA}
+flow:
+  sequence:
+    - agent: pm
+    - loop: {max_iterations: 3, until: {contains: APPROVED}, sequence: [{agent: developer}, {agent: qa}]}
+"""
+
+
 def team(yaml_text: str) -> Team:
     return team_from_text(textwrap.dedent(yaml_text), "test-team.yaml")
 

@@ -13,19 +13,7 @@ from teamtui.core.runtime import Runner, RunOptions
 from teamtui.core.transcript import fold
 from teamtui.export import html, markdown
 
-from teamkit import run, team
-
-SOFTWARE_HOUSE = """
-name: sh
-agents:
-  pm: {role: Product Manager}
-  developer: {role: Developer}
-  qa: {role: QA}
-flow:
-  sequence:
-    - agent: pm
-    - loop: {max_iterations: 3, until: {contains: APPROVED}, sequence: [{agent: developer}, {agent: qa}]}
-"""
+from teamkit import SOFTWARE_HOUSE, run, team
 
 
 def turn_headings(md: str) -> list[str]:

@@ -16,21 +16,9 @@ from teamtui.core.journal import (
 from teamtui.core.models.scripted import ScriptedModel
 from teamtui.core.stream import EventStream
 
-from teamkit import run, team
+from teamkit import SOFTWARE_HOUSE, run, team
 
 SECRET = "sk-test-SECRET123"
-
-SOFTWARE_HOUSE = """
-name: software-house
-agents:
-  pm: {role: Product Manager}
-  developer: {role: Developer}
-  qa: {role: QA}
-flow:
-  sequence:
-    - agent: pm
-    - loop: {max_iterations: 3, until: {contains: APPROVED}, sequence: [{agent: developer}, {agent: qa}]}
-"""
 
 
 def meta(run_id: str = "r1", **kw) -> RunMeta:

@@ -30,7 +30,7 @@ CHILD = textwrap.dedent(
     from teamtui.core.journal import JournalWriter, RunMeta
     from teamtui.core.models.scripted import ScriptedModel
     from teamkit import run, team
-    from test_journal import SOFTWARE_HOUSE
+    from teamkit import SOFTWARE_HOUSE
 
     def tell_parent(event):
         if event.kind == "agent_finished" and event.agent == "pm":

@@ -9,19 +9,7 @@ from teamtui.core import events as ev
 from teamtui.core.models.base import ModelRequest
 from teamtui.core.models.scripted import Reply, ScriptedModel
 
-from teamkit import agents_in_order, of, run, statuses, team
-
-SOFTWARE_HOUSE = """
-name: sh
-agents:
-  pm: {role: Product Manager}
-  developer: {role: Developer}
-  qa: {role: QA}
-flow:
-  sequence:
-    - agent: pm
-    - loop: {max_iterations: 3, until: {contains: APPROVED}, sequence: [{agent: developer}, {agent: qa}]}
-"""
+from teamkit import SOFTWARE_HOUSE, agents_in_order, of, run, statuses, team
 
 
 async def test_sequence_passes_work_along_and_loop_stops_at_condition():
@@ -342,7 +330,7 @@ async def test_named_flows_are_reusable():
 
 
 async def test_team_output_names_the_agent_whose_last_reply_is_the_answer():
-    t = team(SOFTWARE_HOUSE.replace("name: sh", "name: sh\noutput: developer"))
+    t = team(SOFTWARE_HOUSE.replace("name: software-house", "name: software-house\noutput: developer"))
     model = ScriptedModel({"pm": ["spec"], "developer": ["code v1", "code v2"], "qa": ["fix it", "APPROVED"]})
     result = await run(t, model)
     assert result.output == "code v2"
