@@ -165,3 +165,14 @@ def test_a_soft_budget_pause_is_a_question_with_its_figures() -> None:
     # The headless wording (the run stops) is not a question.
     changes = state.apply([ev.ErrorRaised(run_id="r", seq=2, ts=2.0, message="soft budget reached (9 tokens, $0.0000)")])
     assert changes.soft_budget is None
+
+
+def test_a_step_detail_lasts_only_as_long_as_its_status() -> None:
+    scene = software_house_start()
+    scene.add(ev.StepStatusChanged, step="1", status=ev.DONE)
+    scene.add(ev.StepStatusChanged, step="1", status=ev.PENDING, detail="will rerun after a redirect")
+    state = reduce(scene)
+    assert state.steps["1"].detail == "will rerun after a redirect"
+    scene.add(ev.StepStatusChanged, step="1", status=ev.RUNNING)
+    scene.add(ev.StepStatusChanged, step="1", status=ev.DONE)
+    assert reduce(scene).steps["1"].detail == ""

@@ -251,8 +251,7 @@ class RunState:
         if view is None:
             return
         view.status = e.status
-        if e.detail:
-            view.detail = e.detail
+        view.detail = e.detail  # each status says its own detail ("will rerun" must not outlive the rerun)
         if e.duration_s is not None:
             view.duration_s = e.duration_s
         c.touch_step(e.step)
