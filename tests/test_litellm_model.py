@@ -227,6 +227,17 @@ async def test_unknown_provider_is_final_without_a_request(fake_openai: FakeOpen
     assert fake_openai.requests == []
 
 
+async def test_a_stalled_stream_times_out_even_without_an_agent_timeout(
+    model: LiteLLMModel, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("teamtui.core.models.litellm_model.STALL_TIMEOUT_S", 0.5)
+    fake_openai.script(Hang(seconds=10, after_chunks=1))
+    await model.prepare()  # the first import of litellm must not count
+    started = time.monotonic()
+    _, error = await collect_until_error(model, request(timeout_s=None))
+    assert error.retryable and time.monotonic() - started < 5
+
+
 async def test_timeout_is_retryable(model: LiteLLMModel, fake_openai: FakeOpenAI) -> None:
     fake_openai.script(Hang(seconds=10))
     started = time.monotonic()

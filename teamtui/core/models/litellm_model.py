@@ -23,6 +23,9 @@ _FORMAT_JSON_SCHEMA, _FORMAT_JSON_OBJECT, _FORMAT_PROMPT_ONLY = 0, 1, 2
 _BASE_URL_ENV = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
 
 
+#: Seconds a request may go without a byte when the agent sets no ``timeout``.
+STALL_TIMEOUT_S = 180.0
+
 class LiteLLMModel:
     is_demo = False
 
@@ -109,8 +112,9 @@ class LiteLLMModel:
             args["_skip_mcp_handler"] = True
         if request.temperature is not None:
             args["temperature"] = request.temperature
-        if request.timeout_s is not None:
-            args["timeout"] = request.timeout_s
+        # The HTTP client applies this to every read, so it is also how long a stalled stream may
+        # sit silent; without an agent timeout litellm would wait 600 s.
+        args["timeout"] = request.timeout_s if request.timeout_s is not None else STALL_TIMEOUT_S
         schema = request.json_schema
         if schema is not None:
             if level == _FORMAT_JSON_SCHEMA:
