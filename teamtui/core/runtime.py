@@ -19,8 +19,7 @@ from .context import RunContext, StepControl
 from .handle import RunHandle, RunResult
 from .models.base import ChatModel
 from .models.registry import resolve_models
-from .patterns import FlowRunner, Scope
-from .patterns.parallel import _first_step_failure
+from .patterns import FlowRunner, Scope, first_step_failure
 from .preview import announce_plan
 from .resume import RestoredControls
 from .stream import EventStream, Sink
@@ -143,7 +142,7 @@ class _Execution:
         except BudgetExceeded as exc:
             status, error = ev.RUN_STOPPED, str(exc)
         except BaseExceptionGroup as group:
-            status, error = ev.RUN_FAILED, str(_first_step_failure(group))
+            status, error = ev.RUN_FAILED, str(first_step_failure(group))
         except Exception as exc:  # a bug must still end the run cleanly and be recorded
             status, error = ev.RUN_FAILED, f"internal error: {type(exc).__name__}: {exc}"
         if status != ev.RUN_DONE:

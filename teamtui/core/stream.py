@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import AsyncIterator, Callable, Iterable
+from typing import AsyncIterator, Callable
 
 from .events import Event
 
@@ -99,6 +99,3 @@ class EventStream:
     def closed(self) -> bool:
         return self._closed
 
-
-def events_of(history: Iterable[Event], kind: type[Event]) -> list[Event]:
-    return [e for e in history if isinstance(e, kind)]

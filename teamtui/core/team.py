@@ -10,10 +10,6 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
-#: Tools an agent may list under ``tools``.
-BUILTIN_TOOLS = ("memory", "files", "publish")
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -127,7 +123,6 @@ class SuperviseSpec(_Strict):
     workers: tuple[str, ...] = Field(min_length=1)
     max_tasks: int = Field(default=12, ge=1, le=2000)
     max_parallel: int | None = Field(default=None, ge=1)
-    approve: bool = False  # wait for the user to approve (or edit) the plan
 
 
 class Supervise(_Strict):
@@ -155,17 +150,7 @@ class Events(_Strict):
     events: EventsSpec
 
 
-FLOW_KEYS = {
-    "agent": "agent",
-    "flow": "flow",
-    "sequence": "sequence",
-    "parallel": "parallel",
-    "loop": "loop",
-    "route": "route",
-    "handoff": "handoff",
-    "supervise": "supervise",
-    "events": "events",
-}
+FLOW_KEYS = ("agent", "flow", "sequence", "parallel", "loop", "route", "handoff", "supervise", "events")
 
 
 def _flow_tag(value: Any) -> str | None:
@@ -174,7 +159,7 @@ def _flow_tag(value: Any) -> str | None:
             if key in value:
                 return key
         return None
-    return getattr(value, "_tag", None) or {
+    return {  # an already built node (model_validate of a Team instance)
         AgentStep: "agent", FlowRef: "flow", Sequence: "sequence", Parallel: "parallel", Loop: "loop",
         Route: "route", Handoff: "handoff", Supervise: "supervise", Events: "events",
     }.get(type(value))

@@ -103,5 +103,15 @@ class FlowRunner:
                 self.ctx.set_status(step, ev.SKIPPED, reason)
 
 
+def first_step_failure(group: BaseExceptionGroup) -> BaseException:
+    """TaskGroup wraps failures in a group; surface the StepFailed a user should read."""
+    for exc in group.exceptions:
+        if isinstance(exc, BaseExceptionGroup):
+            return first_step_failure(exc)
+        if isinstance(exc, StepFailed):
+            return exc
+    return group.exceptions[0]
+
+
 # Register the handlers (import for side effect, after FlowRunner exists).
 from . import basic, bus, handoff, loop, parallel, route, supervise  # noqa: E402,F401

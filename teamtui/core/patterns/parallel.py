@@ -8,7 +8,7 @@ from .. import events as ev
 from ..agent import StepFailed, Turn
 from ..memory import Contribution
 from ..team import Parallel
-from . import FlowRunner, Outcome, Scope, handles
+from . import FlowRunner, Outcome, Scope, first_step_failure, handles
 
 
 async def gather_branches(runner: FlowRunner, branches, ids: list[str], scope: Scope) -> list[Outcome | None]:
@@ -41,7 +41,7 @@ async def run_parallel(runner: FlowRunner, node: Parallel, sid: str, scope: Scop
         results = await gather_branches(runner, spec.branches, ids, Scope(scope.prior, scope.deps, sid, scope.hints))
     except BaseExceptionGroup as group:
         ctx.set_status(sid, ev.FAILED)
-        raise _first_step_failure(group) from None
+        raise first_step_failure(group) from None
     done = [r for r in results if r is not None]
     if not done:
         ctx.set_status(sid, ev.FAILED, "every branch failed")
@@ -64,12 +64,3 @@ async def run_parallel(runner: FlowRunner, node: Parallel, sid: str, scope: Scop
     ctx.set_status(sid, ev.DONE, f"{missing} branch(es) missing" if missing else "")
     return Outcome(text, exits, produced)
 
-
-def _first_step_failure(group: BaseExceptionGroup) -> BaseException:
-    """TaskGroup wraps failures in a group; surface the StepFailed a user should read."""
-    for exc in group.exceptions:
-        if isinstance(exc, BaseExceptionGroup):
-            return _first_step_failure(exc)
-        if isinstance(exc, StepFailed):
-            return exc
-    return group.exceptions[0]

@@ -4,13 +4,14 @@ dependencies are done (concurrently where they can); the planner synthesizes the
 from __future__ import annotations
 
 import asyncio
+from contextlib import nullcontext
 
 from .. import events as ev
 from ..agent import StepFailed, Turn
 from ..memory import Contribution
 from ..plan import PlanError, Task, parse_plan, plan_schema, validate_plan
 from ..team import Supervise
-from . import FlowRunner, Outcome, Scope, handles
+from . import FlowRunner, Outcome, Scope, first_step_failure, handles
 
 
 def task_step(sid: str, task_id: str) -> str:
@@ -106,11 +107,7 @@ async def run_tasks(runner: FlowRunner, sid: str, tasks: list[Task], scope: Scop
                     hints=dict(scope.hints))
         deps = tuple(task_step(sid, d) for d in task.depends_on) or (pid,)
         try:
-            if limit is not None:
-                async with limit:
-                    result = await runner.agent_turn(turn, label=task.id, kind="task", scope=Scope(deps=deps, parent=sid),
-                                                     instruction=task.task)
-            else:
+            async with limit or nullcontext():
                 result = await runner.agent_turn(turn, label=task.id, kind="task", scope=Scope(deps=deps, parent=sid),
                                                  instruction=task.task)
         except StepFailed:
@@ -150,11 +147,9 @@ async def run_supervise(runner: FlowRunner, node: Supervise, sid: str, scope: Sc
     try:
         results = await run_tasks(runner, sid, tasks, scope, spec.max_parallel)
     except BaseExceptionGroup as group:
-        from .parallel import _first_step_failure
-
         runner.skip_pending([task_step(sid, t.id) for t in tasks], "the plan failed")
         ctx.set_status(sid, ev.FAILED)
-        raise _first_step_failure(group) from None
+        raise first_step_failure(group) from None
     done = tuple(results[t.id] for t in tasks if t.id in results)
     missing = [t.id for t in tasks if t.id not in results]
     note = f" Tasks without results (they failed): {', '.join(missing)}. Say what is missing." if missing else ""
