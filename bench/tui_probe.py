@@ -24,6 +24,10 @@ from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `bench` as a package
 
+from teamtui.startup import defer_collection  # noqa: E402
+
+defer_collection()  # what the `teamtui` entry point does first (teamtui/cli.py main)
+
 SIZE = (120, 40)
 PROMPT = "Build a URL shortener in Go"
 

@@ -144,6 +144,9 @@ def export(
 
 
 def main() -> None:
+    from .startup import defer_collection
+
+    defer_collection()  # until the run starts: see teamtui/startup.py
     try:
         app()
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from . import config
 from .cli import EXIT_FAILED, EXIT_USAGE, fail
+from .startup import settled
 
 
 @dataclass
@@ -130,6 +131,7 @@ async def run_headless(spec, prompt: str, as_json: bool) -> int:
         started = start_run(spec, prompt)
     except ModelError as exc:
         fail(str(exc), EXIT_FAILED)
+    settled()  # imports and loading are done
     handle = started.handle
     if not as_json:
         print(f"run {handle.run_id}", flush=True)

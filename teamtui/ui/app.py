@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -23,6 +22,7 @@ from textual.binding import Binding
 
 from teamtui.core.handle import RunHandle
 from teamtui.core.team import Team
+from teamtui.startup import settled
 
 from .bridge import FRAME_S
 from .screens.confirm import ConfirmDialog
@@ -88,10 +88,8 @@ class TeamApp(App[None]):
             self.animation_level = "none"
 
     def on_mount(self) -> None:
-        # Everything alive now (the imported textual, rich, pydantic, ...) lives as long as the
-        # process: keep it out of the collector's full passes, which otherwise scan it all and
-        # stalled the screen for ~200 ms at a time while agents streamed.
-        gc.freeze()
+        # Start-up ends with the first frame: then the collector resumes, and skips what lives this long.
+        self.call_after_refresh(settled)
         if self._handle is not None:
             self.push_screen(self._run_screen(self._handle))
         elif self._team is not None and self._prompt:
