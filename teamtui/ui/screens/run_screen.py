@@ -30,7 +30,6 @@ from ..widgets.plan_view import PlanView
 from ..widgets.run_header import RunHeader
 from ..widgets.step_detail import StepDetail
 from .budget import BudgetDialog
-from .plan_review import PlanReviewScreen
 from .replay_commands import ReplayCommands
 from .run_commands import RunCommands
 
@@ -199,6 +198,8 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
             self._reviewing = None
             if tasks is not None and self.live and step in self.state.pending_plans:
                 self.handle.approve_plan(step, tasks)
+
+        from .plan_review import PlanReviewScreen  # only runs with --approve-plan need it
 
         self.app.push_screen(PlanReviewScreen(step, self.state.pending_plans[step], workers), done)
 

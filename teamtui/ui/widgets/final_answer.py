@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from teamtui.core import events as ev
 
@@ -13,16 +15,18 @@ from .. import format as fmt
 from ..safe_text import clean, one_line
 from ..state import RunState
 
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
+
 
 class FinalAnswer(VerticalScroll):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._banner = Static(Text("The run has not finished yet.", style="dim"), classes="final-banner")
-        self._body = Markdown("", open_links=False, classes="final-text")
+        self._body: Markdown | None = None  # made when there is an answer: costly to import
 
     def compose(self) -> ComposeResult:
         yield self._banner
-        yield self._body
 
     async def show(self, state: RunState) -> None:
         glyph, style = fmt.RUN_STYLE.get(state.status, ("?", ""))
@@ -34,4 +38,11 @@ class FinalAnswer(VerticalScroll):
         self._banner.update(banner)
         self.set_class(state.status != ev.RUN_DONE, "-failed")
         output = state.output or "*(no output)*"
-        await self._body.update(clean(output))
+        if self._body is None:
+            from textual.widgets import Markdown
+
+            # Links in model output are not followed: the text is untrusted.
+            self._body = Markdown(clean(output), open_links=False, classes="final-text")
+            await self.mount(self._body)
+        else:
+            await self._body.update(clean(output))

@@ -14,16 +14,20 @@ one Markdown document.
 
 from __future__ import annotations
 
-from rich.markdown import Markdown as RichMarkdown
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from teamtui.core import events as ev
 
 from ..safe_text import clean
 from ..state import Turn
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 CODE_THEME = "monokai"
 
@@ -87,6 +91,10 @@ class TurnView(Vertical):
             self._frozen.append(head)
             # Rich's Markdown in one Static: a fraction of the Markdown widget's cost (one widget,
             # not one per block), code still highlighted. No links: the text is untrusted.
+            # Imported here, not at start-up: Markdown parsing (markdown-it, pygments) cost the
+            # first frame ~30 ms, and no block is finished when it is drawn.
+            from rich.markdown import Markdown as RichMarkdown
+
             block = Static(RichMarkdown(head, code_theme=CODE_THEME, hyperlinks=False), classes="turn-text turn-frozen")
             await self.mount(block, before=self._tail)
         self._tail.update(Text(self._live, tab_size=4))
@@ -94,6 +102,8 @@ class TurnView(Vertical):
     async def _finish(self) -> None:
         # The final text is the truth (a retry may have streamed a false start before it).
         self._shown = len(self.turn.text)
+        from textual.widgets import Markdown
+
         # Links in model output are not followed: the text is untrusted.
         self._body = Markdown(clean(self.turn.text), open_links=False, classes="turn-text")
         await self.mount(self._body)  # before the chunks go, so the pane's height never collapses
