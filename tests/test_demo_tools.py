@@ -158,3 +158,24 @@ async def test_speed_one_streams_over_time_and_speed_zero_does_not_wait() -> Non
     started = time.perf_counter()
     await collect(DemoModel(speed=4.0), req)
     assert time.perf_counter() - started < slow / 2
+
+
+async def test_a_redirected_spec_gains_a_criterion_that_qa_then_checks() -> None:
+    from teamtui.core import events as ev
+    from teamtui.core.runtime import Runner, RunOptions
+    from teamtui.loader import load_team, resolve
+
+    team = load_team(resolve("software-house"))
+    handle = Runner(team, RunOptions(models={"*": DemoModel(speed=0)})).start("Build a URL shortener in Go")
+    handle.redirect("1", "add rate limiting per client IP")  # the PM's step, before it starts
+    result = await handle.wait()
+    assert result.status == "done"
+    said = {}
+    for e in result.events:
+        if isinstance(e, ev.AgentFinished):
+            said.setdefault(e.agent, []).append(e.text)
+    spec = said["pm"][-1]
+    assert "8. Add rate limiting per client IP (added on your instruction)." in spec
+    first_review, verdict = said["qa"][0], said["qa"][-1]
+    assert "AC8 Add rate limiting per client IP" in first_review
+    assert verdict.startswith("APPROVED") and "all 8 acceptance criteria" in verdict

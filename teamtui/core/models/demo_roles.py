@@ -46,9 +46,9 @@ def _commands(ask: Ask) -> tuple[str, str]:
 def spec(ask: Ask) -> str:
     s = ask.subject
     if not is_software(ask):
-        return _product_spec(ask)
+        return _with_note(_product_spec(ask), ask)
     if code_kind(s) != "service":
-        return _function_spec(ask)
+        return _with_note(_function_spec(ask), ask)
     d = domain_for(s)
     run, test = _commands(ask)
     user = ask.pick(["a developer who wants it running in a minute", "a small team using it daily",
@@ -79,9 +79,19 @@ def spec(ask: Ask) -> str:
         f"6. Automated tests cover criteria 1-4 and run with `{test}`.",
         f"7. It starts with one command (`{run}`) using only the {s.language} standard library.",
     ]
+    spec_text = _with_note("\n".join(lines), ask)
     if s.unsupported:
-        lines.append(f"\nNote: the offline demo cannot write {s.unsupported}; the spec assumes {s.language}.")
-    return "\n".join(lines)
+        spec_text += f"\n\nNote: the offline demo cannot write {s.unsupported}; the spec assumes {s.language}."
+    return spec_text
+
+
+def _with_note(spec_text: str, ask: Ask) -> str:
+    """A redirect or note becomes one more acceptance criterion, so QA checks it like the rest."""
+    if not ask.note:
+        return spec_text
+    numbered = len(re.findall(r"(?m)^\d+\. ", spec_text))
+    note = ask.note.rstrip(".")
+    return f"{spec_text}\n{numbered + 1}. {note[:1].upper()}{note[1:]} (added on your instruction)."
 
 
 def _function_spec(ask: Ask) -> str:
