@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher
 
 from teamtui.core.handle import RunHandle
 
@@ -26,6 +26,7 @@ from ..widgets.agent_list import FINAL, AgentList
 from ..widgets.agent_pane import AgentPane, turn_title
 from ..widgets.event_log import EventLog
 from ..widgets.final_answer import FinalAnswer
+from ..widgets.key_footer import KeyFooter
 from ..widgets.plan_view import PlanView
 from ..widgets.run_header import RunHeader
 from ..widgets.step_detail import StepDetail
@@ -91,7 +92,7 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
             with self.panes:
                 yield self.final
         yield self.event_log
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.step_detail.display = False
