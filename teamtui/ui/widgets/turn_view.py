@@ -5,7 +5,7 @@ every delta: a pane that is not on screen does no work at all, and catches up in
 is shown. With eight agents streaming, only the visible one pays for rendering.
 
 While the turn streams, finished blocks (up to a blank line outside a code fence) are frozen
-into Markdown widgets of their own, each parsed once, and only the unfinished tail is shown as
+into Markdown, each rendered once (``FrozenText``), and only the unfinished tail is shown as
 plain text and re-wrapped as text arrives: re-laying out one growing Markdown document every
 frame was the costliest thing on screen. So the words read as Markdown (code highlighted once
 its fence closes) while they stream. Once the turn ends, its final text replaces the chunks as
@@ -25,11 +25,10 @@ from teamtui.core import events as ev
 
 from ..safe_text import clean
 from ..state import Turn
+from .frozen_text import FrozenText
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
-
-CODE_THEME = "monokai"
 
 #: Characters the live tail may hold before its finished blocks are frozen into Markdown.
 FREEZE_AT = 400
@@ -52,14 +51,15 @@ class TurnView(Vertical):
         super().__init__(**kwargs)
         self.turn = turn
         self._title = Static(title, classes="turn-title")
+        self._frozen = FrozenText(classes="turn-text")  # the finished blocks above the tail
         self._tail = Static("", classes="turn-text")
-        self._frozen: list[str] = []  # text of the frozen chunks above the tail
         self._live = ""  # text in the tail
         self._body: Markdown | None = None  # the finished text
         self._shown = 0  # characters of the turn's text already on screen
 
     def compose(self) -> ComposeResult:
         yield self._title
+        yield self._frozen
         yield self._tail
 
     @property
@@ -67,7 +67,7 @@ class TurnView(Vertical):
         """The (cleaned) text on screen."""
         if self._body is not None:
             return self._body.source
-        return "".join(self._frozen) + self._live
+        return "".join(self._frozen.sources) + self._live
 
     def set_title(self, title: Text) -> None:
         self._title.update(title)
@@ -88,15 +88,8 @@ class TurnView(Vertical):
         cut = freeze_point(self._live) if len(self._live) > FREEZE_AT else -1
         if cut > 0:
             head, self._live = self._live[:cut], self._live[cut:]
-            self._frozen.append(head)
-            # Rich's Markdown in one Static: a fraction of the Markdown widget's cost (one widget,
-            # not one per block), code still highlighted. No links: the text is untrusted.
-            # Imported here, not at start-up: Markdown parsing (markdown-it, pygments) cost the
-            # first frame ~30 ms, and no block is finished when it is drawn.
-            from rich.markdown import Markdown as RichMarkdown
-
-            block = Static(RichMarkdown(head, code_theme=CODE_THEME, hyperlinks=False), classes="turn-text turn-frozen")
-            await self.mount(block, before=self._tail)
+            # Rich's Markdown: a fraction of the Markdown widget's cost, code still highlighted.
+            self._frozen.add(head)
         self._tail.update(Text(self._live, tab_size=4))
 
     async def _finish(self) -> None:
@@ -107,6 +100,5 @@ class TurnView(Vertical):
         # Links in model output are not followed: the text is untrusted.
         self._body = Markdown(clean(self.turn.text), open_links=False, classes="turn-text")
         await self.mount(self._body)  # before the chunks go, so the pane's height never collapses
-        await self.query(".turn-frozen").remove()
-        await self._tail.remove()
-        self._frozen, self._live = [], ""
+        await self.remove_children([self._frozen, self._tail])
+        self._live = ""

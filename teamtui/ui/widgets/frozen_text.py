@@ -1,0 +1,56 @@
+"""The finished blocks of a streaming turn, as Markdown, in one widget that draws lines.
+
+Each block is rendered once, when it arrives, into lines at the widget's width; painting copies
+the lines on screen and measuring is counting them. One ``Static`` per block (the first design)
+rendered each block's Markdown twice (to measure its height, then to paint it), and every
+re-layout of the screen walked all the blocks of the turn on show, a few hundred after a minute
+of fast streaming. A new width (a resize) renders the blocks again from their sources.
+"""
+
+from __future__ import annotations
+
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.visual import Visual, visualize
+from textual.widget import Widget
+
+CODE_THEME = "monokai"
+
+
+class FrozenText(Widget):
+    DEFAULT_CSS = "FrozenText { height: auto; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.sources: list[str] = []  # the blocks' Markdown, in order
+        self._lines: list[Strip] = []
+        self._width = 0  # the width _lines were rendered at (0: not yet)
+
+    def add(self, markdown: str) -> None:
+        """Append a finished block (Markdown text)."""
+        self.sources.append(markdown)
+        if self._width:
+            self._lines.extend(self._render_block(markdown, self._width))
+        self.refresh(layout=True)
+
+    def _render_block(self, markdown: str, width: int) -> list[Strip]:
+        # Imported when the first block freezes, not at start-up: markdown-it and pygments cost the
+        # first frame ~30 ms, and nothing on it is finished yet.
+        from rich.markdown import Markdown
+
+        # What a Static showing this Markdown paints. No links: the text is untrusted.
+        visual = visualize(self, Markdown(markdown, code_theme=CODE_THEME, hyperlinks=False))
+        return Visual.to_strips(self, visual, width, None, self.visual_style)
+
+    def _lines_at(self, width: int) -> list[Strip]:
+        if width != self._width:
+            self._width = width
+            self._lines = [line for source in self.sources for line in self._render_block(source, width)]
+        return self._lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines_at(width)) if width else 0
+
+    def render_line(self, y: int) -> Strip:
+        lines = self._lines_at(self.size.width)
+        return lines[y] if y < len(lines) else Strip.blank(self.size.width, self.visual_style.rich_style)
