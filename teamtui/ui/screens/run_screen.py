@@ -20,6 +20,7 @@ from teamtui.core.handle import RunHandle
 
 from .. import format as fmt
 from ..bridge import FRAME_S, EventsArrived, pump
+from ..collector import StreamCollector
 from ..safe_text import one_line
 from ..state import RunState, Turn
 from ..widgets.agent_list import FINAL, AgentList
@@ -81,6 +82,7 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
         self._reviewing: str | None = None
         self._unshown: dict[Turn, None] = {}  # turns with streamed text not drawn yet, in order
         self._behind: AgentPane | None = None  # a pane just shown that has not caught up yet
+        self._collector = StreamCollector()  # full GC passes stay short while the history grows
 
     def compose(self) -> ComposeResult:
         yield self.header_bar
@@ -100,8 +102,12 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
         self.plan.border_title = "Plan"
         self.event_log.border_title = self.event_log.title_text()
         self.final.border_title = "Final answer"
+        self._collector.start()
         self.run_worker(pump(self.handle, self, self._frame_s), name="bridge", group="bridge", exclusive=True)
         self.set_interval(TEXT_S, self._show_streamed_text)
+
+    def on_unmount(self) -> None:
+        self._collector.stop()
 
     @property
     def live(self) -> bool:
@@ -115,6 +121,7 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
             if message.events:
                 await self._apply(message)
             if message.closed:
+                self._collector.stop()
                 self.refresh_bindings()
         finally:
             message.applied.set()
@@ -148,7 +155,10 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
         if changes.new_turns and self._follow and not state.finished:
             self._choose(changes.new_turns[-1].agent)
         if changes.finished:
+            self._collector.stop()
             await self._show_final()
+        else:
+            self._collector.applied(len(message.events))
         if changes.plan_review:
             self._open_review(changes.plan_review)
         if changes.soft_budget and self.live and not self.replay:
