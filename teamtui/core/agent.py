@@ -1,7 +1,7 @@
 """One agent turn: build the messages, call the model (with retries), run tools, report.
 
-A turn may span several model calls (tool rounds). Each call runs in a child task so a step
-command (stop, redirect) can cancel just that call without cancelling the run. Every finished
+A turn may span several model calls (tool rounds). A step command (cancel, redirect) can end
+the call in flight without cancelling the run (StepControl says how). Every finished
 call is recorded as a ModelReplied event keyed by a hash of what was sent, and a call whose key is
 already known (a resumed run, or a flow restarted by a redirect) is answered from that record
 instead of paying for it again.
@@ -122,24 +122,29 @@ class TurnRunner:
         ctx = self.ctx
         agent = ctx.team.agents[turn.agent]
         model = ctx.models[turn.agent]
-        control = ctx.controls.setdefault(turn.step, StepControl())
+        control = ctx.control(turn.step)
         notes = ctx.take_notes(turn.agent, turn.step)
         tools = [spec for name in agent.tools for spec in TOOLSETS[name]] + list(turn.tools)
         started = time.perf_counter()
         totals = [0, 0, 0.0]
-        while True:  # one pass per instruction: a redirect of the running step starts a new pass
-            messages = [{"role": "system", "content": system_prompt(ctx, turn, notes)}]
-            messages += turn.conversation if turn.conversation is not None else [{"role": "user", "content": turn.prompt}]
-            live = _Live(ctx, turn, model.label, turn.prompt or _last_user(messages), tuple(notes))
-            try:
-                text, transfer = await self._exchange(turn, model, messages, tools, control, totals, live)
-                interrupted = False
-                break
-            except _Redirected:
-                continue
-            except _Interrupted as stop:
-                text, transfer, interrupted = stop.partial, None, True
-                break
+        try:
+            while True:  # one pass per instruction: a redirect of the running step starts a new pass
+                messages = [{"role": "system", "content": system_prompt(ctx, turn, notes)}]
+                messages += turn.conversation if turn.conversation is not None else [{"role": "user", "content": turn.prompt}]
+                live = _Live(ctx, turn, model.label, turn.prompt or _last_user(messages), tuple(notes))
+                try:
+                    text, transfer = await self._exchange(turn, model, messages, tools, control, totals, live)
+                    interrupted = False
+                    break
+                except _Redirected:
+                    continue
+                except _Interrupted as stop:
+                    text, transfer, interrupted = stop.partial, None, True
+                    break
+        finally:
+            # A command for this step means nothing once its turn is over (one issued from inside
+            # its last call, which could not cancel it, must not skip a later rerun).
+            ctx.controls.pop(turn.step, None)
         ctx.memory.add(turn.agent, turn.step, text)
         ctx.emit(
             ev.AgentFinished, agent=turn.agent, step=turn.step, text=text, input_tokens=totals[0],
@@ -200,7 +205,9 @@ class TurnRunner:
             timeout_s=agent.timeout, agent=turn.agent, role=agent.role, purpose=turn.purpose,
             team=ctx.team.name, step=turn.step, hints={"input": ctx.request, **turn.hints},
         )
-        breaker = self.breakers.setdefault(model.label, CircuitBreaker())
+        breaker = self.breakers.get(model.label)
+        if breaker is None:
+            breaker = self.breakers[model.label] = CircuitBreaker()
         attempts = agent.retries + 1
         for attempt in range(1, attempts + 1):
             await ctx.gate()
@@ -216,31 +223,32 @@ class TurnRunner:
                 raise StepFailed(turn.step, f"{turn.agent}: {exc}") from None
             live.announce()
             partial: list[str] = []
-            call = asyncio.create_task(self._stream(turn, model, request, agent.timeout, partial))
-            control.call = call
+            failure: ModelError | None = None
+            control.begin_call()
             try:
-                reply = await call
+                reply = await self._stream(turn, model, request, agent.timeout, partial)
             except asyncio.CancelledError:
-                current = asyncio.current_task()
-                if current is not None and current.cancelling():
+                if not control.took_back():
                     raise  # the run or a parent is being cancelled, not just this call
                 action, control.action = control.action, None
                 if action == "redirect":
                     raise _Redirected() from None
                 raise _Interrupted("".join(partial)) from None
             except ModelError as exc:
-                if _provider_fault(exc) and breaker.record_failure(started):
+                failure = exc
+            finally:
+                control.end_call()
+            if failure is not None:
+                if _provider_fault(failure) and breaker.record_failure(started):
                     ctx.emit(ev.ErrorRaised, agent=turn.agent, step=turn.step,
                              message=f"circuit opened for model {model.label} after {breaker.failures} failures in a row")
-                if not exc.retryable or attempt == attempts:
-                    raise StepFailed(turn.step, _failure_message(turn.agent, model.label, exc, attempt)) from None
-                delay = backoff_delay(attempt, retry_after_s=exc.retry_after_s)
+                if not failure.retryable or attempt == attempts:
+                    raise StepFailed(turn.step, _failure_message(turn.agent, model.label, failure, attempt))
+                delay = backoff_delay(attempt, retry_after_s=failure.retry_after_s)
                 ctx.emit(ev.RetryScheduled, agent=turn.agent, step=turn.step, attempt=attempt + 1,
-                         error=str(exc), delay_s=round(delay, 3))
+                         error=str(failure), delay_s=round(delay, 3))
                 await _wait_before_retry(delay, control)
                 continue  # a cancel or redirect that cut the wait short is handled at the top
-            finally:
-                control.call = None
             breaker.record_success()
             record = ctx.emit(
                 ev.ModelReplied, agent=turn.agent, step=turn.step, key=key, text=reply.text,
@@ -310,16 +318,16 @@ class _Live:
 async def _wait_before_retry(delay: float, control: StepControl) -> None:
     """Sleep before a retry. The wait is the step's current "call", so cancel_step and redirect
     end it at once instead of after a Retry-After of a minute."""
-    wait = asyncio.ensure_future(asyncio.sleep(delay))
-    control.call = wait
+    if control.action is not None:
+        return  # a command came during the failed call (the model turned it into an error)
+    control.begin_call()
     try:
-        await wait
+        await asyncio.sleep(delay)
     except asyncio.CancelledError:
-        current = asyncio.current_task()
-        if current is not None and current.cancelling():
+        if not control.took_back():
             raise  # the run itself is stopping
     finally:
-        control.call = None
+        control.end_call()
 
 
 def _failure_message(agent: str, label: str, error: ModelError, attempts: int) -> str:

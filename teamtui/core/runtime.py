@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from . import events as ev
 from .agent import StepFailed
-from .context import RunContext, StepControl
+from .context import RunContext
 from .handle import RunHandle, RunResult
 from .models.base import ChatModel
 from .models.registry import resolve_models
@@ -269,10 +269,7 @@ class _Execution:
         return True
 
     def _cancel_step(self, step: str) -> None:
-        control = self.ctx.controls.setdefault(step, StepControl())
-        control.action = "cancel"
-        if control.call is not None:
-            control.call.cancel()
+        self.ctx.control(step).interrupt("cancel")
 
     def _redirect(self, step: str, instruction: str) -> None:
         ctx = self.ctx
@@ -281,10 +278,7 @@ class _Execution:
         if info is None or info.status == ev.PENDING:
             return  # it starts with the new instruction when its turn comes
         if info.status == ev.RUNNING:
-            control = ctx.controls.setdefault(step, StepControl())
-            control.action = "redirect"
-            if control.call is not None:
-                control.call.cancel()
+            ctx.control(step).interrupt("redirect")
             return
         # Finished: forget its calls and those of every step after it, then run the flow again;
         # unaffected steps are answered from the calls already made.
