@@ -146,11 +146,11 @@ class TurnRunner:
             # its last call, which could not cancel it, must not skip a later rerun).
             ctx.controls.pop(turn.step, None)
         ctx.memory.add(turn.agent, turn.step, text)
-        ctx.emit(
-            ev.AgentFinished, agent=turn.agent, step=turn.step, text=text, input_tokens=totals[0],
+        ctx.emit(ev.AgentFinished(
+            agent=turn.agent, step=turn.step, text=text, input_tokens=totals[0],
             output_tokens=totals[1], cost=totals[2], duration_s=round(time.perf_counter() - started, 3),
             interrupted=interrupted, reused=not live.started and not interrupted,
-        )
+        ))
         return TurnResult(text, transfer, interrupted)
 
     async def _exchange(self, turn, model, messages, tools, control, totals, live: "_Live"
@@ -176,8 +176,8 @@ class TurnRunner:
                 for c in reply.tool_calls
             ]})
             for call in reply.tool_calls:
-                self.ctx.emit(ev.ToolCalled, agent=turn.agent, step=turn.step, call_id=call["id"],
-                              tool=call["name"], arguments=call["arguments"])
+                self.ctx.emit(ev.ToolCalled(agent=turn.agent, step=turn.step, call_id=call["id"],
+                                            tool=call["name"], arguments=call["arguments"]))
                 if call["name"] in turn.stop_tools:
                     return reply.text, (call["name"], _reason(call["arguments"]))
                 try:
@@ -186,8 +186,8 @@ class TurnRunner:
                     result, failed = toolbox.run(call["name"], call["arguments"]), False
                 except ToolFailure as exc:
                     result, failed = f"error: {exc}", True
-                self.ctx.emit(ev.ToolReturned, agent=turn.agent, step=turn.step, call_id=call["id"],
-                              tool=call["name"], result=result, error=failed)
+                self.ctx.emit(ev.ToolReturned(agent=turn.agent, step=turn.step, call_id=call["id"],
+                                              tool=call["name"], result=result, error=failed))
                 messages.append({"role": "tool", "tool_call_id": call["id"], "content": result})
         raise AssertionError("unreachable: the last round returns or fails")
 
@@ -240,21 +240,22 @@ class TurnRunner:
                 control.end_call()
             if failure is not None:
                 if _provider_fault(failure) and breaker.record_failure(started):
-                    ctx.emit(ev.ErrorRaised, agent=turn.agent, step=turn.step,
-                             message=f"circuit opened for model {model.label} after {breaker.failures} failures in a row")
+                    ctx.emit(ev.ErrorRaised(
+                        agent=turn.agent, step=turn.step,
+                        message=f"circuit opened for model {model.label} after {breaker.failures} failures in a row"))
                 if not failure.retryable or attempt == attempts:
                     raise StepFailed(turn.step, _failure_message(turn.agent, model.label, failure, attempt))
                 delay = backoff_delay(attempt, retry_after_s=failure.retry_after_s)
-                ctx.emit(ev.RetryScheduled, agent=turn.agent, step=turn.step, attempt=attempt + 1,
-                         error=str(failure), delay_s=round(delay, 3))
+                ctx.emit(ev.RetryScheduled(agent=turn.agent, step=turn.step, attempt=attempt + 1,
+                                           error=str(failure), delay_s=round(delay, 3)))
                 await _wait_before_retry(delay, control)
                 continue  # a cancel or redirect that cut the wait short is handled at the top
             breaker.record_success()
-            record = ctx.emit(
-                ev.ModelReplied, agent=turn.agent, step=turn.step, key=key, text=reply.text,
+            record = ctx.emit(ev.ModelReplied(
+                agent=turn.agent, step=turn.step, key=key, text=reply.text,
                 tool_calls=tuple(reply.tool_calls), input_tokens=reply.input_tokens,
                 output_tokens=reply.output_tokens, cost=reply.cost,
-            )
+            ))
             ctx.replies[key] = record  # a restarted flow reuses this call
             ctx.add_usage(reply.input_tokens, reply.output_tokens, reply.cost)
             return reply
@@ -278,14 +279,14 @@ class TurnRunner:
                         room = MAX_REPLY_CHARS - size
                         if len(chunk.text) > room and not cut:
                             cut = True
-                            emit(ev.ErrorRaised, agent=agent, step=step,
-                                 message=f"{agent}'s reply was cut at {MAX_REPLY_CHARS} characters")
+                            emit(ev.ErrorRaised(agent=agent, step=step,
+                                                message=f"{agent}'s reply was cut at {MAX_REPLY_CHARS} characters"))
                         if room <= 0:
                             continue  # keep reading: the usage at the end still counts for budgets
                         text = chunk.text[:room]
                         size += len(text)
                         partial.append(text)
-                        emit(ev.TextDelta, agent=agent, step=step, text=text)
+                        emit(ev.TextDelta(agent=agent, step=step, text=text))
                     elif type(chunk) is ToolCallChunk:
                         calls.append({"id": chunk.id, "name": chunk.name, "arguments": chunk.arguments})
                     elif type(chunk) is UsageChunk:
@@ -311,8 +312,8 @@ class _Live:
     def announce(self) -> None:
         if not self.started:
             self.started = True
-            self.ctx.emit(ev.AgentStarted, agent=self.turn.agent, step=self.turn.step, model=self.label,
-                          prompt=self.prompt, notes=self.notes)
+            self.ctx.emit(ev.AgentStarted(agent=self.turn.agent, step=self.turn.step, model=self.label,
+                                          prompt=self.prompt, notes=self.notes))
 
 
 async def _wait_before_retry(delay: float, control: StepControl) -> None:

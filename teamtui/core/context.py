@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from . import events as ev
 from .events import Event
@@ -13,6 +13,8 @@ from .memory import SharedMemory
 from .models.base import ChatModel
 from .stream import EventStream
 from .team import Team
+
+E = TypeVar("E", bound=Event)
 
 
 @dataclass
@@ -113,9 +115,12 @@ class RunContext:
 
     # --- events ----------------------------------------------------------------------------------
 
-    def emit(self, cls: type[Event], **fields: Any) -> Event:
+    def emit(self, event: E) -> E:
+        """Stamp ``event`` with the run's id, the next sequence number and the time; send it out.
+        (Stamped here rather than passed through as keywords: building the event once, from its
+        own keywords, is half the cost of an emit.)"""
         self.seq += 1
-        event = cls(run_id=self.run_id, seq=self.seq, ts=self.clock(), **fields)
+        event.run_id, event.seq, event.ts = self.run_id, self.seq, self.clock()
         self.stream.emit(event)
         return event
 
@@ -138,10 +143,10 @@ class RunContext:
         if info is None:
             info = StepInfo(step, label, kind, agent, parent, depends_on, instruction=instruction)
             self.steps[step] = info
-            self.emit(
-                ev.StepAdded, step=step, label=label, step_kind=kind, agent=agent, parent=parent,
+            self.emit(ev.StepAdded(
+                step=step, label=label, step_kind=kind, agent=agent, parent=parent,
                 depends_on=depends_on, round=round, instruction=instruction,
-            )
+            ))
         return info
 
     def set_status(self, step: str, status: str, detail: str = "") -> None:
@@ -152,7 +157,7 @@ class RunContext:
         elif info.started is not None and ev.is_terminal_step_status(status):
             duration = round(self.clock() - info.started, 3)
         info.status = status
-        self.emit(ev.StepStatusChanged, step=step, status=status, detail=detail, duration_s=duration)
+        self.emit(ev.StepStatusChanged(step=step, status=status, detail=detail, duration_s=duration))
 
     def dependents_of(self, step: str) -> set[str]:
         """Every step that depends, directly or not, on ``step`` (children count as dependents)."""

@@ -2,9 +2,10 @@
 
 Everything that shows or stores a run (TUI, headless printer, journal, exporters, replay) reads
 these events and nothing else. Events are small slotted dataclasses tagged by ``kind``; the
-runtime fills ``run_id``, ``seq`` and ``ts``. Consumers treat them as read-only. They are not
-``frozen``: building one is the hot path (a streamed token each), and a frozen dataclass sets
-every field through ``object.__setattr__`` (2.3 us an event instead of 1.0 us here).
+runtime stamps ``run_id``, ``seq`` and ``ts`` on each as it emits it. Consumers treat them as
+read-only. They are not ``frozen``: building one is the hot path (a streamed token each), a
+frozen dataclass sets every field through ``object.__setattr__`` (2.3 us an event instead of
+1.0 us here), and the stamp is set after the event is built.
 ``to_dict``/``from_dict`` give the journal and ``--json`` one stable, versioned shape.
 """
 

@@ -121,11 +121,11 @@ class _Execution:
         models = ctx.models
         labels = {m.label for m in models.values()}
         demo = any(m.is_demo for m in models.values())
-        ctx.emit(
-            ev.RunStarted, team=team.name, description=team.description, input=ctx.request,
+        ctx.emit(ev.RunStarted(
+            team=team.name, description=team.description, input=ctx.request,
             model=", ".join(sorted(labels)), demo=demo, resumed_from=self.options.resumed_from,
             agents=tuple({"name": n, "role": a.role, "model": models[n].label} for n, a in team.agents.items()),
-        )
+        ))
         announce_plan(ctx, team.flow)
         status, output, error = ev.RUN_DONE, "", None
         try:
@@ -153,10 +153,10 @@ class _Execution:
         if status == ev.RUN_DONE and ctx.missing:
             error = "finished without the results of: " + ", ".join(_describe_step(ctx, s) for s in ctx.missing)
         usage = ctx.usage
-        ctx.emit(
-            ev.RunFinished, status=status, output=output, error=error, input_tokens=usage.input_tokens,
+        ctx.emit(ev.RunFinished(
+            status=status, output=output, error=error, input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens, cost=round(usage.cost, 6), missing=tuple(ctx.missing),
-        )
+        ))
         ctx.stream.close()
         return RunResult(ctx.run_id, status, output, error, usage.input_tokens, usage.output_tokens,
                          usage.cost, tuple(ctx.missing), ctx.stream.history)
@@ -199,14 +199,14 @@ class _Execution:
             self.unpriced_warned = True
             paid = sorted({m.label for m in self.ctx.models.values() if not m.is_demo})
             if paid:
-                self.ctx.emit(ev.ErrorRaised, message=f"the cost budget cannot be enforced: no price is known for "
-                                                      f"{', '.join(paid)} (token limits still apply)")
+                self.ctx.emit(ev.ErrorRaised(message=f"the cost budget cannot be enforced: no price is known for "
+                                                     f"{', '.join(paid)} (token limits still apply)"))
         soft = (budget.soft_tokens and tokens > budget.soft_tokens) or (budget.soft_cost and usage.cost > budget.soft_cost)
         if soft and not self.soft_warned:
             self.soft_warned = True
             message = f"soft budget reached ({tokens} tokens, ${usage.cost:.4f})"
             if self.options.soft_budget == "pause":
-                self.ctx.emit(ev.ErrorRaised, message=message + "; paused — resume to continue")
+                self.ctx.emit(ev.ErrorRaised(message=message + "; paused — resume to continue"))
                 self._pause()
             else:
                 raise BudgetExceeded(message)
@@ -221,7 +221,7 @@ class _Execution:
         if ctx.stream.closed:
             return  # the run is over; nothing left to steer
         step, agent, text = kwargs.get("step"), kwargs.get("agent"), kwargs.get("text") or ""
-        ctx.emit(ev.CommandIssued, command=name, step=step, agent=agent, text=text)
+        ctx.emit(ev.CommandIssued(command=name, step=step, agent=agent, text=text))
         if name == "pause":
             self._pause()
         elif name == "resume":
@@ -230,7 +230,7 @@ class _Execution:
                 if self.left_when_paused is not None:
                     self._move_deadline(asyncio.get_running_loop().time() + self.left_when_paused)
                 self.left_when_paused = None
-                ctx.emit(ev.RunStatusChanged, status=ev.RUN_RUNNING)
+                ctx.emit(ev.RunStatusChanged(status=ev.RUN_RUNNING))
         elif name == "stop":
             self.stop_reason = "stopped by the user"
             ctx.running.set()
@@ -252,7 +252,7 @@ class _Execution:
         if self.ctx.running.is_set():
             self.ctx.running.clear()
             self._hold_deadline()
-            self.ctx.emit(ev.RunStatusChanged, status=ev.RUN_PAUSED)
+            self.ctx.emit(ev.RunStatusChanged(status=ev.RUN_PAUSED))
 
     def _hold_deadline(self) -> None:
         when = self.deadline.when() if self.deadline is not None else None

@@ -100,7 +100,7 @@ class ToolBox:
     def _t_memory_write(self, key: str, value: Any, **_: Any) -> str:
         key, value = str(key)[:200], str(value)
         self.ctx.memory.set(key, value)
-        self.ctx.emit(ev.MemoryWritten, agent=self.agent, key=key, value=value, step=self.step)
+        self.ctx.emit(ev.MemoryWritten(agent=self.agent, key=key, value=value, step=self.step))
         return "stored"
 
     def _t_history_read(self, limit: int = 5, **_: Any) -> str:

@@ -91,7 +91,7 @@ class FlowRunner:
             result = await self.turns.run(turn)
         except StepFailed as exc:
             ctx.set_status(turn.step, ev.FAILED, str(exc))
-            ctx.emit(ev.ErrorRaised, agent=turn.agent, step=turn.step, message=str(exc))
+            ctx.emit(ev.ErrorRaised(agent=turn.agent, step=turn.step, message=str(exc)))
             raise
         ctx.set_status(turn.step, ev.INTERRUPTED if result.interrupted else ev.DONE)
         return result

@@ -22,7 +22,7 @@ async def run_agent(runner: FlowRunner, node: AgentStep, sid: str, scope: Scope)
                                      instruction=node.instruction)
     if node.save_as:
         ctx.memory.set(node.save_as, result.text)
-        ctx.emit(ev.MemoryWritten, agent=node.agent, key=node.save_as, value=result.text, step=sid)
+        ctx.emit(ev.MemoryWritten(agent=node.agent, key=node.save_as, value=result.text, step=sid))
     return Outcome(result.text, (sid,), (Contribution(node.agent, sid, result.text),))
 
 

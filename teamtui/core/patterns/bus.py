@@ -39,16 +39,17 @@ async def run_events(runner: FlowRunner, node: Events, sid: str, scope: Scope) -
         level.sort(key=lambda m: (m.origin, m.topic))
         if hop > spec.max_hops:
             for msg in level:
-                ctx.emit(ev.BusMessage, step=sid, topic=msg.topic, payload=msg.payload, source=msg.source,
-                         hop=hop, dropped=True)
-            ctx.emit(ev.ErrorRaised, step=sid, message=f"hop limit {spec.max_hops} reached; {len(level)} message(s) dropped")
+                ctx.emit(ev.BusMessage(step=sid, topic=msg.topic, payload=msg.payload, source=msg.source,
+                                       hop=hop, dropped=True))
+            ctx.emit(ev.ErrorRaised(step=sid,
+                                    message=f"hop limit {spec.max_hops} reached; {len(level)} message(s) dropped"))
             break
         reactions: list[tuple[str, Subscriber, Message]] = []
         used: dict[str, int] = {}
         for msg in level:
             subs = [s for s in spec.subscribers if msg.topic in s.on]
-            ctx.emit(ev.BusMessage, step=sid, topic=msg.topic, payload=msg.payload, source=msg.source, hop=hop,
-                     subscribers=tuple(s.agent for s in subs))
+            ctx.emit(ev.BusMessage(step=sid, topic=msg.topic, payload=msg.payload, source=msg.source, hop=hop,
+                                   subscribers=tuple(s.agent for s in subs)))
             for sub in subs:
                 base = f"{sid}.h{hop}.{sub.agent}"
                 used[base] = used.get(base, 0) + 1

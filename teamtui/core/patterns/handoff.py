@@ -58,7 +58,7 @@ async def run_handoff(runner: FlowRunner, node: Handoff, sid: str, scope: Scope)
         target = result.transfer[0][len(TRANSFER_PREFIX):]
         transfer = next(t for t in offered if t.to == target)
         reason = result.transfer[1]
-        ctx.emit(ev.HandedOff, step=tid, source=current, target=target, note=transfer.note or "", reason=reason)
+        ctx.emit(ev.HandedOff(step=tid, source=current, target=target, note=transfer.note or "", reason=reason))
         handoffs += 1
         lines = [f"[{current} handed this conversation to you ({target})."]
         if reason:

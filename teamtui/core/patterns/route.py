@@ -61,7 +61,7 @@ async def run_route(runner: FlowRunner, node: Route, sid: str, scope: Scope) -> 
     else:
         ctx.set_status(sid, ev.FAILED, "no category")
         raise StepFailed(cid, f"classifier {spec.classifier} chose no known category ({', '.join(categories)})")
-    ctx.emit(ev.RouteChosen, step=sid, classifier=spec.classifier, category=category, target=target, fallback=fallback)
+    ctx.emit(ev.RouteChosen(step=sid, classifier=spec.classifier, category=category, target=target, fallback=fallback))
     ctx.set_status(sid, ev.RUNNING, f"route: {category} → {target}")
     tid = f"{sid}.{target}"
     answer = await runner.agent_turn(

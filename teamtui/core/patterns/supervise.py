@@ -37,7 +37,7 @@ async def make_plan(runner: FlowRunner, node: Supervise, sid: str, scope: Scope)
     try:
         return parse_plan(result.text, workers, spec.max_tasks)
     except PlanError as exc:
-        ctx.emit(ev.PlanRejected, step=pid, error=str(exc), attempt=1, will_repair=True)
+        ctx.emit(ev.PlanRejected(step=pid, error=str(exc), attempt=1, will_repair=True))
         error = str(exc)
     # One repair request, in the same conversation, naming what was wrong.
     conversation = [
@@ -54,7 +54,7 @@ async def make_plan(runner: FlowRunner, node: Supervise, sid: str, scope: Scope)
         ctx.set_status(pid, ev.DONE, "plan repaired")
         return tasks
     except PlanError as exc:
-        ctx.emit(ev.PlanRejected, step=pid, error=str(exc), attempt=2, will_repair=False)
+        ctx.emit(ev.PlanRejected(step=pid, error=str(exc), attempt=2, will_repair=False))
         ctx.set_status(pid, ev.FAILED, str(exc))
         raise StepFailed(pid, f"planner {spec.planner} gave an invalid plan twice: {exc}") from None
 
@@ -64,7 +64,7 @@ async def await_approval(runner: FlowRunner, node: Supervise, sid: str, tasks: l
     while True:
         future = asyncio.get_running_loop().create_future()
         ctx.plan_approvals[sid] = future
-        ctx.emit(ev.PlanProposed, step=sid, tasks=tuple(t.to_dict() for t in tasks), approved=False)
+        ctx.emit(ev.PlanProposed(step=sid, tasks=tuple(t.to_dict() for t in tasks), approved=False))
         edited = await future
         if edited is None:
             return tasks
@@ -72,7 +72,7 @@ async def await_approval(runner: FlowRunner, node: Supervise, sid: str, tasks: l
             return validate_plan({"tasks": edited}, spec.workers, spec.max_tasks)
         except PlanError as exc:
             # Ask again with the plan as it was before the bad edit.
-            ctx.emit(ev.ErrorRaised, step=sid, message=f"edited plan rejected: {exc}")
+            ctx.emit(ev.ErrorRaised(step=sid, message=f"edited plan rejected: {exc}"))
 
 
 async def run_tasks(runner: FlowRunner, sid: str, tasks: list[Task], scope: Scope, max_parallel: int | None
@@ -137,7 +137,7 @@ async def run_supervise(runner: FlowRunner, node: Supervise, sid: str, scope: Sc
     tasks = await make_plan(runner, node, sid, scope)
     if ctx.approve_plans:
         tasks = await await_approval(runner, node, sid, tasks)
-    ctx.emit(ev.PlanProposed, step=sid, tasks=tuple(t.to_dict() for t in tasks), approved=True)
+    ctx.emit(ev.PlanProposed(step=sid, tasks=tuple(t.to_dict() for t in tasks), approved=True))
     pid = f"{sid}.plan"
     for task in tasks:
         deps = tuple(task_step(sid, d) for d in task.depends_on) or (pid,)
