@@ -1,5 +1,5 @@
-"""The frozen blocks of a streaming turn draw exactly what one Static per block drew, and re-wrap
-when the width changes."""
+"""The frozen blocks of a streaming turn draw what the same text as one Markdown document draws,
+and re-wrap when the width changes."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from teamtui.ui.widgets.frozen_text import CODE_THEME, FrozenText
 
 BLOCKS = [
     "# Plan\n\nA first paragraph that is long enough to wrap at forty columns, and then some.\n\n",
-    "```go\nfunc main() {\n\tprintln(\"hi\")\n}\n```\n\n",
-    "- one\n- two with a [link](http://example.com)\n\n",
+    "A second paragraph, frozen on its own.\n\n",
+    "A third one, with `code` in it.\n\n",
 ]
 
 
 class Pair(App[None]):
-    """FrozenText beside what it replaced: one Static per block."""
+    """FrozenText beside one Static showing all the blocks as one document."""
 
     CSS = "Horizontal > Vertical { width: 1fr; height: auto; }"
 
@@ -26,8 +26,8 @@ class Pair(App[None]):
         with Horizontal():
             with Vertical():
                 yield FrozenText(id="frozen")
-            with Vertical(id="statics"):
-                pass
+            with Vertical():
+                yield Static(Markdown("".join(BLOCKS), code_theme=CODE_THEME, hyperlinks=False), id="document")
 
 
 def lines(widget) -> list[str]:
@@ -35,31 +35,46 @@ def lines(widget) -> list[str]:
     return [strip.text for strip in widget.render_lines(region.reset_offset)][: region.height]
 
 
-async def add_blocks(app: Pair, pilot) -> tuple[FrozenText, Vertical]:
-    frozen, statics = app.query_one("#frozen", FrozenText), app.query_one("#statics", Vertical)
+async def add_blocks(app: Pair, pilot) -> tuple[FrozenText, Static]:
+    frozen = app.query_one("#frozen", FrozenText)
     for block in BLOCKS:
         frozen.add(block)
-        await statics.mount(Static(Markdown(block, code_theme=CODE_THEME, hyperlinks=False)))
     await pilot.pause()
-    return frozen, statics
+    return frozen, app.query_one("#document", Static)
 
 
-async def test_draws_what_a_static_per_block_drew() -> None:
+async def test_draws_the_blocks_as_one_document() -> None:
     app = Pair()
     async with app.run_test(size=(100, 40)) as pilot:
-        frozen, statics = await add_blocks(app, pilot)
+        frozen, document = await add_blocks(app, pilot)
         drawn = lines(frozen)
-        assert drawn == [line for static in statics.children for line in lines(static)]
-        assert any("func main()" in line for line in drawn) and any("Plan" in line for line in drawn)
+        assert drawn == lines(document)
+        second = next(i for i, line in enumerate(drawn) if "A second paragraph" in line)
+        assert not drawn[second - 1].strip()  # a blank line between two frozen paragraphs
         assert frozen.size.height == len(drawn)
 
 
 async def test_rewraps_at_a_new_width() -> None:
     app = Pair()
     async with app.run_test(size=(100, 40)) as pilot:
-        frozen, statics = await add_blocks(app, pilot)
+        frozen, document = await add_blocks(app, pilot)
         wide = frozen.size.height
         await pilot.resize_terminal(60, 40)
         await pilot.pause()
         assert frozen.size.height > wide
-        assert lines(frozen) == [line for static in statics.children for line in lines(static)]
+        assert lines(frozen) == lines(document)
+
+
+async def test_code_is_highlighted_and_links_are_not_followed() -> None:
+    app = Pair()
+    async with app.run_test(size=(100, 40)) as pilot:
+        frozen = app.query_one("#frozen", FrozenText)
+        frozen.add("```go\nfunc main() {}\n```\n\n")
+        frozen.add("see [the docs](http://example.com)\n\n")
+        await pilot.pause()
+        drawn = lines(frozen)
+        assert any("func main() {}" in line for line in drawn)
+        code = next(strip for strip in frozen.render_lines(frozen.content_region.reset_offset) if "func" in strip.text)
+        assert len({segment.style for segment in code}) > 2  # highlighted, not one plain style
+        assert all(segment.style is None or not segment.style.link for strip in
+                   frozen.render_lines(frozen.content_region.reset_offset) for segment in strip)

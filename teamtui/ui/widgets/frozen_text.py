@@ -30,8 +30,16 @@ class FrozenText(Widget):
         """Append a finished block (Markdown text)."""
         self.sources.append(markdown)
         if self._width:
-            self._lines.extend(self._render_block(markdown, self._width))
+            self._append(self._lines, self._render_block(markdown, self._width))
         self.refresh(layout=True)
+
+    @staticmethod
+    def _append(lines: list[Strip], block: list[Strip]) -> None:
+        # Blocks end at a blank line, which Rich does not draw at the end of a document: put it
+        # back between two paragraphs (lists and code bring a blank line of their own).
+        if lines and block and lines[-1].text.strip() and block[0].text.strip():
+            lines.append(Strip([]))
+        lines.extend(block)
 
     def _render_block(self, markdown: str, width: int) -> list[Strip]:
         # Imported when the first block freezes, not at start-up: markdown-it and pygments cost the
@@ -45,7 +53,9 @@ class FrozenText(Widget):
     def _lines_at(self, width: int) -> list[Strip]:
         if width != self._width:
             self._width = width
-            self._lines = [line for source in self.sources for line in self._render_block(source, width)]
+            self._lines = []
+            for source in self.sources:
+                self._append(self._lines, self._render_block(source, width))
         return self._lines
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
