@@ -29,12 +29,12 @@ def mark(name):
     now = time.perf_counter(); marks.append((name, (now - last) * 1000)); last = now
 import typer; mark("import typer")
 import teamtui.cli; mark("import teamtui.cli")
+from teamtui.startup import defer_collection; defer_collection()  # what cli.main() does first
+import typer._adapters; mark("import pydantic and its model machinery (typer's parameter adapters)")
+import importlib.metadata; mark("import importlib.metadata (pydantic's plugin lookup)")
 import asyncio; mark("import asyncio")
 import teamtui.launch as launch; mark("import teamtui.launch (config, platformdirs)")
 import yaml; mark("import yaml")
-import pydantic; mark("import pydantic")
-import pydantic.main, pydantic.types, pydantic._internal._generate_schema; mark("import pydantic's model machinery")
-import importlib.metadata; mark("import importlib.metadata (pydantic's plugin lookup)")
 import teamtui.core.team; mark("import teamtui.core.team (build the schema's 22 models)")
 import teamtui.core.events; mark("import teamtui.core.events (slots dataclasses)")
 import teamtui.loader; mark("import teamtui.loader")
