@@ -13,7 +13,6 @@ import asyncio
 import hashlib
 import json
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -25,6 +24,7 @@ from .tools import TOOLSETS, ToolBox, ToolFailure
 
 MAX_TOOL_ROUNDS = 6
 MAX_REPLY_CHARS = 200_000  # an enormous reply is cut here rather than filling memory and screens
+_NO_USAGE = UsageChunk()  # what a model that reports no usage used (frozen: safe to share)
 
 
 class StepFailed(Exception):
@@ -85,8 +85,9 @@ def _provider_fault(error: ModelError) -> bool:
     return error.status != 429 and not isinstance(error, _EmptyReply)
 
 
-#: Built once: json.dumps with options builds a new encoder for every call it encodes.
-_KEY_ENCODER = json.JSONEncoder(sort_keys=True, default=str)
+#: Built once: json.dumps with options builds a new encoder for every call it encodes. What is
+#: keyed is plain JSON data the turn built, never circular: no need to track what it has seen.
+_KEY_ENCODER = json.JSONEncoder(sort_keys=True, default=str, check_circular=False)
 
 
 def call_key(step: str, messages: list[dict], tools: list[ToolSpec], schema: dict | None) -> str:
@@ -263,36 +264,41 @@ class TurnRunner:
 
     async def _stream(self, turn: Turn, model, request: ModelRequest, timeout: float | None,
                       partial: list[str]) -> _Reply:
-        emit, agent, step = self.ctx.emit, turn.agent, turn.step
-        calls: list[dict[str, str]] = []
-        usage = UsageChunk()
-        size, cut = 0, False
         # A model may need to load first (litellm's import, local weights): that is not the
         # provider being slow, so it happens before the step's timeout starts counting.
         prepare = getattr(model, "prepare", None)
         if prepare is not None:
             await prepare()
+        if not timeout:
+            return await self._read(turn, model, request, partial)
         try:
-            async with asyncio.timeout(timeout) if timeout else nullcontext():
-                async for chunk in model.stream(request):
-                    if type(chunk) is TextChunk:
-                        room = MAX_REPLY_CHARS - size
-                        if len(chunk.text) > room and not cut:
-                            cut = True
-                            emit(ev.ErrorRaised(agent=agent, step=step,
-                                                message=f"{agent}'s reply was cut at {MAX_REPLY_CHARS} characters"))
-                        if room <= 0:
-                            continue  # keep reading: the usage at the end still counts for budgets
-                        text = chunk.text[:room]
-                        size += len(text)
-                        partial.append(text)
-                        emit(ev.TextDelta(agent=agent, step=step, text=text))
-                    elif type(chunk) is ToolCallChunk:
-                        calls.append({"id": chunk.id, "name": chunk.name, "arguments": chunk.arguments})
-                    elif type(chunk) is UsageChunk:
-                        usage = chunk
+            async with asyncio.timeout(timeout):
+                return await self._read(turn, model, request, partial)
         except TimeoutError:
             raise ModelError(f"no complete reply within {timeout:g}s", retryable=True) from None
+
+    async def _read(self, turn: Turn, model, request: ModelRequest, partial: list[str]) -> _Reply:
+        emit, agent, step = self.ctx.emit, turn.agent, turn.step
+        calls: list[dict[str, str]] = []
+        usage = _NO_USAGE
+        size = 0  # characters received, kept or not
+        async for chunk in model.stream(request):
+            if type(chunk) is TextChunk:
+                text = chunk.text
+                size += len(text)
+                if size > MAX_REPLY_CHARS:
+                    if size - len(text) <= MAX_REPLY_CHARS:  # the chunk that crosses the limit
+                        emit(ev.ErrorRaised(agent=agent, step=step,
+                                            message=f"{agent}'s reply was cut at {MAX_REPLY_CHARS} characters"))
+                    text = text[:max(0, MAX_REPLY_CHARS - (size - len(text)))]
+                    if not text:
+                        continue  # keep reading: the usage at the end still counts for budgets
+                partial.append(text)
+                emit(ev.TextDelta(agent=agent, step=step, text=text))
+            elif type(chunk) is ToolCallChunk:
+                calls.append({"id": chunk.id, "name": chunk.name, "arguments": chunk.arguments})
+            elif type(chunk) is UsageChunk:
+                usage = chunk
         text = "".join(partial)
         if not text.strip() and not calls:
             raise _EmptyReply("the model returned an empty reply", retryable=True)

@@ -50,6 +50,7 @@ def plan_schema(workers: Iterable[str]) -> dict[str, Any]:
 
 
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+_TASK_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 def extract_json(text: str) -> Any:
@@ -91,7 +92,7 @@ def validate_plan(data: Any, workers: Mapping[str, Any] | Iterable[str], max_tas
         if not isinstance(task_id, (str, int)) or str(task_id).strip() == "":
             raise PlanError(f"task {i} has no id")
         task_id = str(task_id).strip()
-        if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", task_id):
+        if not _TASK_ID.fullmatch(task_id):
             raise PlanError(f"task id {task_id!r} must be 1-40 letters, digits, '_' or '-'")
         if task_id in seen:
             raise PlanError(f"task id {task_id!r} is used twice")
