@@ -158,6 +158,7 @@ class _Execution:
             output_tokens=usage.output_tokens, cost=round(usage.cost, 6), missing=tuple(ctx.missing),
         ))
         ctx.stream.close()
+        ctx.budget_check = None  # the one link from the run's state back to here: a dropped run is freed at once
         return RunResult(ctx.run_id, status, output, error, usage.input_tokens, usage.output_tokens,
                          usage.cost, tuple(ctx.missing), ctx.stream.history)
 

@@ -4,7 +4,6 @@ dependencies are done (concurrently where they can); the planner synthesizes the
 from __future__ import annotations
 
 import asyncio
-from contextlib import nullcontext
 
 from .. import events as ev
 from ..agent import StepFailed, Turn
@@ -75,58 +74,70 @@ async def await_approval(runner: FlowRunner, node: Supervise, sid: str, tasks: l
             ctx.emit(ev.ErrorRaised(step=sid, message=f"edited plan rejected: {exc}"))
 
 
-async def run_tasks(runner: FlowRunner, sid: str, tasks: list[Task], scope: Scope, max_parallel: int | None
-                    ) -> dict[str, Contribution]:
-    """Start each task the moment its last dependency finishes. Linear in tasks + edges."""
-    ctx = runner.ctx
-    pid = f"{sid}.plan"
-    by_id = {t.id: t for t in tasks}
-    waiting = {t.id: len(t.depends_on) for t in tasks}
-    dependents: dict[str, list[str]] = {t.id: [] for t in tasks}
-    for t in tasks:
-        for dep in t.depends_on:
-            dependents[dep].append(t.id)
-    results: dict[str, Contribution] = {}
-    limit = asyncio.Semaphore(max_parallel) if max_parallel else None
-    degrade = ctx.on_failure == "degrade"
+class _Schedule:
+    """Runs a plan's tasks, each the moment its last dependency finishes. Linear in tasks + edges.
 
-    def skip_after(task_id: str) -> None:
-        stack = list(dependents[task_id])
+    A class rather than closures: a closure that starts tasks of itself is a reference cycle,
+    which kept the whole finished run alive until the collector's next full pass."""
+
+    def __init__(self, runner: FlowRunner, sid: str, tasks: list[Task], scope: Scope, max_parallel: int | None
+                 ) -> None:
+        self.runner, self.ctx, self.sid, self.tasks, self.scope = runner, runner.ctx, sid, tasks, scope
+        self.by_id = {t.id: t for t in tasks}
+        self.waiting = {t.id: len(t.depends_on) for t in tasks}
+        self.dependents: dict[str, list[str]] = {}
+        for t in tasks:
+            for dep in t.depends_on:
+                self.dependents.setdefault(dep, []).append(t.id)
+        self.results: dict[str, Contribution] = {}
+        self.limit = asyncio.Semaphore(max_parallel) if max_parallel else None
+        self.degrade = self.ctx.on_failure == "degrade"
+
+    async def run(self) -> dict[str, Contribution]:
+        async with asyncio.TaskGroup() as group:
+            for task in self.tasks:
+                if not task.depends_on:
+                    group.create_task(self._run_one(task, group))
+        return self.results
+
+    def _skip_after(self, task_id: str) -> None:
+        ctx = self.ctx
+        stack = list(self.dependents.get(task_id, ()))
         while stack:
             tid = stack.pop()
-            step = task_step(sid, tid)
+            step = task_step(self.sid, tid)
             if ctx.steps[step].status == ev.PENDING:
                 ctx.set_status(step, ev.SKIPPED, f"needs failed task {task_id}")
                 ctx.missing.append(step)
-                stack.extend(dependents[tid])
+                stack.extend(self.dependents.get(tid, ()))
 
-    async def run_one(task: Task, group: asyncio.TaskGroup) -> None:
+    async def _run_one(self, task: Task, group: asyncio.TaskGroup) -> None:
+        sid, results = self.sid, self.results
         step = task_step(sid, task.id)
         inputs = tuple(results[d] for d in task.depends_on if d in results)
-        turn = Turn(agent=task.worker, step=step, prompt=runner.prompt(Scope(scope.prior + inputs), task.task),
-                    hints=dict(scope.hints))
-        deps = tuple(task_step(sid, d) for d in task.depends_on) or (pid,)
+        turn = Turn(agent=task.worker, step=step, prompt=self.runner.prompt(Scope(self.scope.prior + inputs), task.task),
+                    hints=dict(self.scope.hints))
+        deps = tuple(task_step(sid, d) for d in task.depends_on) or (f"{sid}.plan",)
+        at = Scope(deps=deps, parent=sid)
         try:
-            async with limit or nullcontext():
-                result = await runner.agent_turn(turn, label=task.id, kind="task", scope=Scope(deps=deps, parent=sid),
-                                                 instruction=task.task)
+            if self.limit is None:
+                result = await self.runner.agent_turn(turn, label=task.id, kind="task", scope=at, instruction=task.task)
+            else:
+                async with self.limit:
+                    result = await self.runner.agent_turn(turn, label=task.id, kind="task", scope=at,
+                                                          instruction=task.task)
         except StepFailed:
-            if not degrade:
+            if not self.degrade:
                 raise
-            ctx.missing.append(step)
-            skip_after(task.id)
+            self.ctx.missing.append(step)
+            self._skip_after(task.id)
             return
         results[task.id] = Contribution(task.worker, step, result.text)
-        for nxt in dependents[task.id]:
+        waiting = self.waiting
+        for nxt in self.dependents.get(task.id, ()):
             waiting[nxt] -= 1
             if waiting[nxt] == 0:
-                group.create_task(run_one(by_id[nxt], group))
-
-    async with asyncio.TaskGroup() as group:
-        for task in tasks:
-            if not task.depends_on:
-                group.create_task(run_one(task, group))
-    return results
+                group.create_task(self._run_one(self.by_id[nxt], group))
 
 
 @handles(Supervise)
@@ -145,7 +156,7 @@ async def run_supervise(runner: FlowRunner, node: Supervise, sid: str, scope: Sc
                      instruction=task.task)
     ctx.set_status(sid, ev.RUNNING, f"{len(tasks)} tasks")
     try:
-        results = await run_tasks(runner, sid, tasks, scope, spec.max_parallel)
+        results = await _Schedule(runner, sid, tasks, scope, spec.max_parallel).run()
     except BaseExceptionGroup as group:
         runner.skip_pending([task_step(sid, t.id) for t in tasks], "the plan failed")
         ctx.set_status(sid, ev.FAILED)
