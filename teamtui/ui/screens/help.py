@@ -48,7 +48,7 @@ def _legend(title: str, styles: dict[str, tuple[str, str]]) -> Text:
 
 
 class HelpScreen(Screen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", priority=True)]  # at once (see RunScreen)
 
     def compose(self) -> ComposeResult:
         keys = Table.grid(padding=(0, 2))

@@ -55,7 +55,9 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
         Binding("left_square_bracket", "slower", "Slower", key_display="["),
         Binding("right_square_bracket", "faster", "Faster", key_display="]"),
         Binding("j", "jump", "Jump to step"),
-        Binding("question_mark", "help", "Help"),
+        # Acted on when the key arrives, not after it has bubbled from the focused widget through
+        # the busy run screen's queue (~4 message hops, 25 ms at worst while agents stream).
+        Binding("question_mark", "help", "Help", priority=True),
         Binding("q", "app.quit_app", "Quit"),
     ]
 
@@ -70,7 +72,7 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
         self.header_bar = RunHeader(self.state, clock, replay=self.replay, id="header")
         if self.replay:
             self.header_bar.replay_speed = float(getattr(getattr(handle, "playback", None), "speed", 1.0))
-        self.agent_list = AgentList(self.state, id="agents")
+        self.agent_list = AgentList(self.state, self._chosen, id="agents")
         self.plan = PlanView(self.state, id="plan")
         self.step_detail = StepDetail(id="step-detail")
         self.panes = ContentSwitcher(id="panes", initial="final")
@@ -258,11 +260,12 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
                 # the key that chose it is answered before that work is done.
                 self._behind = pane
 
-    def on_agent_list_chosen(self, message: AgentList.Chosen) -> None:
-        if message.key == self._auto_choice and not message.focus:
+    def _chosen(self, key: str, focus: bool) -> None:
+        """The agent list's highlight moved to ``key`` (``focus``: selected with enter or a click)."""
+        if key == self._auto_choice and not focus:
             self._auto_choice = None
-        elif message.focus or self.agent_list.has_focus:
+        elif focus or self.agent_list.has_focus:
             self._follow = False  # the reader picked an agent: stop following the action
-        self._show(message.key)
-        if message.focus:
-            (self.final if message.key == FINAL else self._pane_of[message.key]).focus()
+        self._show(key)
+        if focus:
+            (self.final if key == FINAL else self._pane_of[key]).focus()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from rich.text import Text
-from textual.message import Message
+from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
@@ -16,17 +18,20 @@ FINAL = "*final"
 
 
 class AgentList(OptionList):
-    class Chosen(Message):
-        """The highlighted entry changed (``focus`` when it was selected with enter or a click)."""
+    # The list's keys act when they arrive, before the key bubbles up through the run screen's
+    # queue, which is busy with the agents' events: the pane switches sooner.
+    BINDINGS = [
+        Binding(b.key, b.action, b.description, show=False, priority=True) for b in OptionList.BINDINGS
+        if isinstance(b, Binding)
+    ]
 
-        def __init__(self, key: str, focus: bool) -> None:
-            super().__init__()
-            self.key = key
-            self.focus = focus
-
-    def __init__(self, state: RunState, **kwargs) -> None:
+    def __init__(self, state: RunState, on_chosen: Callable[[str, bool], None], **kwargs) -> None:
+        """``on_chosen(key, focus)``: the highlighted entry changed (``focus`` when it was selected
+        with enter or a click). Called, not posted: a message would bubble through the run
+        screen's queue, busy with the agents' events, before the pane could switch."""
         super().__init__(**kwargs)
         self._state = state
+        self._on_chosen = on_chosen
 
     @property
     def chosen(self) -> str | None:
@@ -77,12 +82,12 @@ class AgentList(OptionList):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         if event.option.id is not None:
-            self.post_message(self.Chosen(event.option.id, focus=False))
+            self._on_chosen(event.option.id, False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id is not None:
-            self.post_message(self.Chosen(event.option.id, focus=True))
+            self._on_chosen(event.option.id, True)
 
     def choose(self, key: str) -> bool:
         """Highlight the entry ``key`` (an agent name or FINAL); False when there is none."""
