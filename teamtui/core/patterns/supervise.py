@@ -97,8 +97,20 @@ class _Schedule:
         async with asyncio.TaskGroup() as group:
             for task in self.tasks:
                 if not task.depends_on:
-                    group.create_task(self._run_one(task, group))
+                    group.create_task(self._run_from(task, group))
         return self.results
+
+    async def _run_from(self, task: Task, group: asyncio.TaskGroup) -> None:
+        """Run ``task``; when its end makes others ready, go on with one of them here and start the
+        rest as tasks of their own. A dependent starts the moment its last dependency ends, not
+        after a new task's first loop iteration (and its place behind whatever else is ready)."""
+        while True:
+            ready = await self._run_one(task)
+            if not ready:
+                return
+            for other in ready[1:]:
+                group.create_task(self._run_from(other, group))
+            task = ready[0]
 
     def _skip_after(self, task_id: str) -> None:
         ctx = self.ctx
@@ -111,7 +123,8 @@ class _Schedule:
                 ctx.missing.append(step)
                 stack.extend(self.dependents.get(tid, ()))
 
-    async def _run_one(self, task: Task, group: asyncio.TaskGroup) -> None:
+    async def _run_one(self, task: Task) -> list[Task]:
+        """Run one task; return the tasks its end made ready."""
         sid, results = self.sid, self.results
         step = task_step(sid, task.id)
         inputs = tuple(results[d] for d in task.depends_on if d in results)
@@ -131,13 +144,14 @@ class _Schedule:
                 raise
             self.ctx.missing.append(step)
             self._skip_after(task.id)
-            return
+            return []
         results[task.id] = Contribution(task.worker, step, result.text)
-        waiting = self.waiting
+        waiting, ready = self.waiting, []
         for nxt in self.dependents.get(task.id, ()):
             waiting[nxt] -= 1
             if waiting[nxt] == 0:
-                group.create_task(self._run_one(self.by_id[nxt], group))
+                ready.append(self.by_id[nxt])
+        return ready
 
 
 @handles(Supervise)
