@@ -46,7 +46,7 @@ class Turn:
     tools: tuple[ToolSpec, ...] = ()
     stop_tools: frozenset[str] = frozenset()  # calling one of these ends the turn (handoffs)
     json_schema: dict[str, Any] | None = None
-    hints: dict[str, Any] = field(default_factory=dict)
+    hints: dict[str, Any] = field(default_factory=dict)  # read only: often the scope's own
     on_publish: Callable[[str, str], None] | None = None
 
 
@@ -118,6 +118,7 @@ class TurnRunner:
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
         self.breakers: dict[str, CircuitBreaker] = {}
+        self.toolsets: dict[str, tuple[ToolSpec, ...]] = {}  # agent -> the tools its toolsets give
 
     async def run(self, turn: Turn) -> TurnResult:
         ctx = self.ctx
@@ -125,7 +126,10 @@ class TurnRunner:
         model = ctx.models[turn.agent]
         control = ctx.control(turn.step)
         notes = ctx.take_notes(turn.agent, turn.step)
-        tools = [spec for name in agent.tools for spec in TOOLSETS[name]] + list(turn.tools)
+        own = self.toolsets.get(turn.agent)
+        if own is None:
+            own = self.toolsets[turn.agent] = tuple(spec for name in agent.tools for spec in TOOLSETS[name])
+        tools = [*own, *turn.tools]
         started = time.perf_counter()
         totals = [0, 0, 0.0]
         try:
@@ -156,7 +160,6 @@ class TurnRunner:
 
     async def _exchange(self, turn, model, messages, tools, control, totals, live: "_Live"
                         ) -> tuple[str, tuple[str, str] | None]:
-        toolbox = ToolBox(self.ctx, turn.agent, turn.step, turn.on_publish)
         for round_no in range(MAX_TOOL_ROUNDS + 1):
             last = round_no == MAX_TOOL_ROUNDS
             offered = [] if last else tools  # last round: text only
@@ -176,6 +179,7 @@ class TurnRunner:
                 {"id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}}
                 for c in reply.tool_calls
             ]})
+            toolbox = ToolBox(self.ctx, turn.agent, turn.step, turn.on_publish)
             for call in reply.tool_calls:
                 self.ctx.emit(ev.ToolCalled(agent=turn.agent, step=turn.step, call_id=call["id"],
                                             tool=call["name"], arguments=call["arguments"]))

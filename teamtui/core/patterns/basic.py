@@ -17,7 +17,7 @@ def child_id(parent: str, index: int) -> str:
 async def run_agent(runner: FlowRunner, node: AgentStep, sid: str, scope: Scope) -> Outcome:
     ctx = runner.ctx
     turn = Turn(agent=node.agent, step=sid, prompt=runner.prompt(scope, node.instruction),
-                hints=dict(scope.hints))
+                hints=scope.hints)
     result = await runner.agent_turn(turn, label=node.label or node.agent, kind="agent", scope=scope,
                                      instruction=node.instruction)
     if node.save_as:

@@ -54,7 +54,7 @@ async def run_parallel(runner: FlowRunner, node: Parallel, sid: str, scope: Scop
                 "Compare them: where they agree, where they disagree and who is right. Then give one "
                 "final answer that resolves the disagreement.")
         turn = Turn(agent=spec.arbiter, step=aid, prompt=runner.prompt(Scope(scope.prior + produced), task),
-                    purpose="arbiter", hints=dict(scope.hints))
+                    purpose="arbiter", hints=scope.hints)
         result = await runner.agent_turn(turn, label=f"{spec.arbiter} (arbiter)", kind="arbiter",
                                          scope=Scope(scope.prior, exits, sid, scope.hints))
         ctx.set_status(sid, ev.DONE)

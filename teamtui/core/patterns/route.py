@@ -65,7 +65,7 @@ async def run_route(runner: FlowRunner, node: Route, sid: str, scope: Scope) -> 
     ctx.set_status(sid, ev.RUNNING, f"route: {category} → {target}")
     tid = f"{sid}.{target}"
     answer = await runner.agent_turn(
-        Turn(agent=target, step=tid, prompt=runner.prompt(scope, None), hints=dict(scope.hints)),
+        Turn(agent=target, step=tid, prompt=runner.prompt(scope, None), hints=scope.hints),
         label=target, kind="agent", scope=Scope(scope.prior, (cid,), sid, scope.hints),
     )
     ctx.set_status(sid, ev.DONE, f"route: {category} → {target}")

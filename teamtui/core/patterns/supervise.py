@@ -129,7 +129,7 @@ class _Schedule:
         step = task_step(sid, task.id)
         inputs = tuple(results[d] for d in task.depends_on if d in results)
         turn = Turn(agent=task.worker, step=step, prompt=self.runner.prompt(Scope(self.scope.prior + inputs), task.task),
-                    hints=dict(self.scope.hints))
+                    hints=self.scope.hints)
         deps = tuple(task_step(sid, d) for d in task.depends_on) or (f"{sid}.plan",)
         at = Scope(deps=deps, parent=sid)
         try:
@@ -183,7 +183,7 @@ async def run_supervise(runner: FlowRunner, node: Supervise, sid: str, scope: Sc
                 prompt=runner.prompt(Scope(scope.prior + done),
                                      "Your workers finished the plan (their results are above). Combine them into "
                                      "one complete final answer to the request." + note),
-                hints=dict(scope.hints))
+                hints=scope.hints)
     exits = tuple(c.step for c in done) or (pid,)
     result = await runner.agent_turn(turn, label=f"{spec.planner} (synthesis)", kind="synthesizer",
                                      scope=Scope(deps=exits, parent=sid))
