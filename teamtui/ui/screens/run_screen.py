@@ -172,16 +172,18 @@ class RunScreen(RunCommands, ReplayCommands, Screen):
         turns, self._unshown = self._unshown, {}
         pane, self._behind = self._behind, None
         if pane is not None and pane.id == self.panes.current:
-            await pane.catch_up()
+            turns = {turn: None for turn in turns if self._pane_of[turn.agent] is not pane}  # once a tick
+            self._unshown.update(dict.fromkeys(await pane.catch_up()))
         await self._catch_up(turns)
 
     async def _catch_up(self, turns: dict[Turn, None]) -> None:
-        # Only the pane on screen renders as text arrives; the others catch up when shown.
+        # Only the pane on screen renders as text arrives; the others catch up when shown. A turn
+        # with more to show than a tick renders stays queued for the next one.
         for turn in turns:
             pane = self._pane_of[turn.agent]
             view = pane.view_for(turn)
-            if view is not None and pane.id == self.panes.current:
-                await view.catch_up()
+            if view is not None and pane.id == self.panes.current and await view.catch_up():
+                self._unshown[turn] = None
 
     async def _add_pane(self, name: str) -> None:
         pane = AgentPane(name, id=f"pane-{len(self._pane_of)}")

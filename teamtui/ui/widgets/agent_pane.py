@@ -61,7 +61,7 @@ class AgentPane(VerticalScroll):
         await self.mount(view)
         return view
 
-    async def catch_up(self) -> None:
-        """Bring every turn up to date (the pane was hidden while its agent talked)."""
-        for view in self._views.values():
-            await view.catch_up()
+    async def catch_up(self) -> list[Turn]:
+        """Bring every turn up to date (the pane was hidden while its agent talked); returns the
+        turns with more still to show (see TurnView.catch_up)."""
+        return [view.turn for view in self._views.values() if await view.catch_up()]

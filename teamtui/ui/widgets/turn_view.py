@@ -33,15 +33,23 @@ if TYPE_CHECKING:
 #: Characters the live tail may hold before its finished blocks are frozen into Markdown.
 FREEZE_AT = 400
 
+#: Characters of Markdown a turn renders at most per text tick (~9 ms). A pane shown after a while
+#: (or a turn streaming faster than ~80 KB/s) shows what it missed over the next ticks, oldest
+#: first, instead of stalling the screen for all of it at once (tens of KB, ~1 ms a KB).
+RENDER_AT = 8000
 
-def freeze_point(text: str) -> int:
-    """Where ``text`` may be cut: just after its last blank line outside a code fence; -1 if none."""
+
+def freeze_point(text: str, limit: int | None = None) -> int:
+    """Where ``text`` may be cut: just after its last blank line outside a code fence (the last
+    within ``limit`` characters, else the first one); -1 if none."""
     cut, pos, fenced = -1, 0, False
     for line in text.splitlines(keepends=True):
         pos += len(line)
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
         elif not fenced and not line.strip() and line.endswith("\n"):
+            if limit is not None and pos > limit and cut > 0:
+                break
             cut = pos
     return cut
 
@@ -53,6 +61,7 @@ class TurnView(Vertical):
         self._title = Static(title, classes="turn-title")
         self._frozen = FrozenText(classes="turn-text")  # the finished blocks above the tail
         self._tail = Static("", classes="turn-text")
+        self._pending = ""  # finished blocks not rendered yet (over RENDER_AT), before the tail
         self._live = ""  # text in the tail
         self._body: Markdown | None = None  # the finished text
         self._shown = 0  # characters of the turn's text already on screen
@@ -67,30 +76,38 @@ class TurnView(Vertical):
         """The (cleaned) text on screen."""
         if self._body is not None:
             return self._body.source
-        return "".join(self._frozen.sources) + self._live
+        return "".join(self._frozen.sources) + ("" if self._pending else self._live)
 
     def set_title(self, title: Text) -> None:
         self._title.update(title)
 
-    async def catch_up(self) -> None:
-        """Show what the turn has said that is not on screen yet."""
+    async def catch_up(self) -> bool:
+        """Show what the turn has said that is not on screen yet; True while some of it is still
+        to come (over RENDER_AT: the next tick goes on)."""
         if self._body is not None:
-            return
+            return False
         turn = self.turn
         if turn.status != ev.RUNNING:
             await self._finish()
-            return
+            return False
         text = turn.text
-        if len(text) <= self._shown:
-            return
-        self._live += clean(text[self._shown :])
-        self._shown = len(text)
+        if len(text) > self._shown:
+            self._live += clean(text[self._shown :])
+            self._shown = len(text)
+        elif not self._pending:
+            return False
         cut = freeze_point(self._live) if len(self._live) > FREEZE_AT else -1
         if cut > 0:
-            head, self._live = self._live[:cut], self._live[cut:]
+            self._pending += self._live[:cut]
+            self._live = self._live[cut:]
+        if self._pending:
+            cut = freeze_point(self._pending, RENDER_AT)
             # Rich's Markdown: a fraction of the Markdown widget's cost, code still highlighted.
-            self._frozen.add(head)
-        self._tail.update(Text(self._live, tab_size=4))
+            self._frozen.add(self._pending[:cut])
+            self._pending = self._pending[cut:]
+        # Until the blocks before it are drawn, the tail waits: the pane shows the words in order.
+        self._tail.update("" if self._pending else Text(self._live, tab_size=4))
+        return bool(self._pending)
 
     async def _finish(self) -> None:
         # The final text is the truth (a retry may have streamed a false start before it).
@@ -101,4 +118,4 @@ class TurnView(Vertical):
         self._body = Markdown(clean(self.turn.text), open_links=False, classes="turn-text")
         await self.mount(self._body)  # before the chunks go, so the pane's height never collapses
         await self.remove_children([self._frozen, self._tail])
-        self._live = ""
+        self._pending = self._live = ""
