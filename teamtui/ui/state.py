@@ -113,6 +113,9 @@ class Changes:
     log: list[LogEntry] = field(default_factory=list)
     new_turns: list[Turn] = field(default_factory=list)
     text: dict[Turn, str] = field(default_factory=dict)  # text appended to each turn this batch
+    # The pieces of ``text`` while a batch is applied, joined once at its end (adding each token
+    # to a growing string copied it again: quadratic in a batch of a few thousand tokens).
+    _parts: dict[Turn, list[str]] = field(default_factory=dict, repr=False)
     replaced: list[Turn] = field(default_factory=list)  # turns whose whole text must be redrawn
     finished_turns: list[Turn] = field(default_factory=list)
     plan_review: str | None = None  # a plan step that now waits for the user's approval
@@ -176,11 +179,18 @@ class RunState:
 
     def apply(self, events: Iterable[Event]) -> Changes:
         changes = Changes()
+        last_ts, text_delta, on_text = self.last_ts, ev.TextDelta, self._text
         for event in events:
-            self.last_ts = max(self.last_ts, event.ts)
+            if event.ts > last_ts:
+                last_ts = event.ts
+            if type(event) is text_delta:  # nearly every event of a streaming run: skip the lookup
+                on_text(event, changes)
+                continue
             handler = _HANDLERS.get(type(event))
             if handler is not None:
                 handler(self, event, changes)
+        self.last_ts = last_ts
+        changes.text = {turn: "".join(parts) for turn, parts in changes._parts.items()}
         return changes
 
     def _agent(self, name: str, changes: Changes) -> AgentView:
@@ -297,7 +307,11 @@ class RunState:
             c.agents.add(e.agent)  # thinking -> streaming
         agent.retrying = False
         turn.chunks.append(e.text)
-        c.text[turn] = c.text.get(turn, "") + e.text
+        parts = c._parts.get(turn)
+        if parts is None:
+            c._parts[turn] = [e.text]
+        else:
+            parts.append(e.text)
 
     def _agent_finished(self, e: ev.AgentFinished, c: Changes) -> None:
         agent = self._agent(e.agent, c)
@@ -313,7 +327,7 @@ class RunState:
         # The finished text is the truth (a retry may have streamed a false start before it).
         if e.text and turn.text != e.text:
             turn.chunks[:] = [e.text]
-            c.text.pop(turn, None)
+            c._parts.pop(turn, None)
             c.replaced.append(turn)
         c.finished_turns.append(turn)
         self.input_tokens += e.input_tokens
