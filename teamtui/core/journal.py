@@ -15,7 +15,13 @@ While a writer is open it holds an exclusive ``flock`` on ``events.jsonl``: the 
 when the process dies, which is how a reader tells a running run from an interrupted one (no pid
 guessing), and it keeps two processes from appending to the same journal.
 
-Every string written passes through ``redact`` first: no API key reaches the disk.
+Every string written passes through ``redact`` first: no API key reaches the disk. A streamed
+reply is redacted as one text, not delta by delta, so a key the model splits across deltas is
+masked too (``redact_stream``): text that may be the start of a key is held back until the next
+delta of its stream, or the end of that model call, and journaled then under the delta it ended
+in. So a delta whose text all moved on to a later one is not journaled (its seq is skipped), and
+a killed process loses the text each stream held back: a few characters, a few hundred for a key
+streamed that long (the run's AgentFinished and ModelReplied events never came either).
 """
 
 from __future__ import annotations
@@ -36,9 +42,11 @@ from .events import (
     RunFinished,
     RunStarted,
     StepStatusChanged,
+    TextDelta,
     is_terminal_step_status,
 )
 from .redact import env_secrets, redact
+from .redact_stream import DeltaRedactor
 
 try:  # POSIX only; without it every unfinished run reads as interrupted.
     import fcntl
@@ -145,6 +153,7 @@ class JournalWriter:
         self._memo: dict[str, str] = {}
         # The secret-named environment variables as the run starts (the run's keys are in by then).
         self._secrets = env_secrets()
+        self._deltas = DeltaRedactor(self._secrets)
 
     @classmethod
     def open(cls, run_dir: Path, meta: RunMeta) -> "JournalWriter":
@@ -165,6 +174,14 @@ class JournalWriter:
         if self._first_ts is None:
             self._first_ts = event.ts
         try:
+            if type(event) is TextDelta:  # the hot path: one per streamed token
+                text = self._deltas.delta(event)
+                if text is not None:
+                    os.write(self._fd, self._delta_line(event, text))
+                return
+            held = self._deltas.before(event)  # the rest of the streams this event ends
+            if held:
+                os.write(self._fd, b"".join(self._delta_line(delta, text) for delta, text in held))
             os.write(self._fd, self._line(event))
             if _is_boundary(event):
                 os.fsync(self._fd)
@@ -181,6 +198,13 @@ class JournalWriter:
                 data[name] = self._redact(value)
             elif isinstance(value, (list, dict)):
                 data[name] = _redacted(value, self._redact)
+        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+    def _delta_line(self, event: TextDelta, text: str) -> bytes:
+        """A delta's line with ``text``, already redacted as part of its stream. Built by hand
+        (the hot path): the keys of ``to_dict``, in its order, without its loop over the fields."""
+        data = {"v": SCHEMA_VERSION, "kind": event.kind, "run_id": self._redact(event.run_id), "seq": event.seq,
+                "ts": event.ts, "agent": self._redact(event.agent), "step": self._redact(event.step), "text": text}
         return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
     def _redact(self, text: str) -> str:
@@ -218,6 +242,9 @@ class JournalWriter:
         self._closed = True
         try:
             if self.error is None:
+                held = self._deltas.flush_all()  # streams cut off without an end event
+                if held:
+                    os.write(self._fd, b"".join(self._delta_line(delta, text) for delta, text in held))
                 os.fsync(self._fd)
         except OSError as exc:
             self.error = exc
