@@ -9,6 +9,7 @@ that what is journaled joins up to the redacted reply, for replay and exports to
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import re
 from pathlib import Path
@@ -139,6 +140,16 @@ async def test_a_delta_whose_text_moved_on_is_skipped_and_order_is_kept(tmp_path
     assert [e.seq for e in deltas] == sorted(e.seq for e in deltas)
     assert deltas[-1].seq < next(e.seq for e in events if isinstance(e, ev.ModelReplied))
     assert journaled_text(events) == f"one sk-{MASK} two"
+
+
+def test_a_journaled_delta_has_the_shape_to_dict_gives(tmp_path: Path) -> None:
+    """The journal builds a delta's line by hand (the hot path): same keys, same order, same values."""
+    delta = ev.TextDelta(run_id="r1", seq=7, ts=1234.5, agent="pm", step="1.a", text="plain words")
+    with JournalWriter(tmp_path / "run") as writer:
+        writer(delta)
+        writer(ev.RunFinished(run_id="r1", seq=8, status="done"))
+    line = (tmp_path / "run" / "events.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    assert list(json.loads(line).items()) == list(delta.to_dict().items())
 
 
 # --- the event-level redactor: what ends a stream -----------------------------------------------
@@ -274,3 +285,37 @@ def test_ordinary_text_costs_little_to_stream() -> None:
     words = [" the", " quick", " brown", " fox", ".", "\n", " jumps", " over", " lazy", " dogs"] * 100
     assert "".join(stream.push(w) for w in words) == "".join(words)
     assert not stream.holding and len(shared.memo) <= 20
+
+
+# --- known gaps outside the journal -------------------------------------------------------------
+
+
+def split_key_history() -> list[ev.Event]:
+    pieces = ["key: sk-pro", "j-Ab3dEf6hIj9kLm", " ok"]
+    events: list[ev.Event] = [ev.AgentStarted(run_id="r", seq=1, agent="a", step="1")]
+    events += [ev.TextDelta(run_id="r", seq=2 + i, agent="a", step="1", text=p) for i, p in enumerate(pieces)]
+    events += [ev.AgentFinished(run_id="r", seq=9, agent="a", step="1", text="".join(pieces)),
+               ev.RunFinished(run_id="r", seq=10, status="done")]
+    return events
+
+
+def test_markdown_and_html_exports_of_a_live_history_mask_a_split_key() -> None:
+    for name in ("md", "html"):
+        assert "Ab3dEf6hIj9kLm" not in FORMATS[name][0](split_key_history()), name
+
+
+@pytest.mark.xfail(strict=True, reason="json_export cleans each delta alone: a live run's history (the TUI's "
+                   "export) still has the key split across deltas; fix: render(redact_deltas(events))")
+def test_json_export_of_a_live_history_masks_a_split_key() -> None:
+    assert "Ab3dEf6hIj9kLm" not in FORMATS["json"][0](split_key_history())
+
+
+@pytest.mark.xfail(strict=True, reason="headless --json prints events unredacted (deltas and whole texts)")
+async def test_headless_json_output_masks_a_split_key() -> None:
+    import io
+
+    from teamtui.headless import print_json
+
+    out = io.StringIO()
+    await asyncio.wait_for(print_json(ReplayHandle(split_key_history(), speed=0), out), 10)
+    assert "Ab3dEf6hIj9kLm" not in out.getvalue()
