@@ -72,9 +72,9 @@ async def test_a_cancel_after_the_run_task_was_cancelled_elsewhere_is_not_swallo
     assert result.status == "failed" and "timeout" in (result.error or "")
 
 
-async def test_a_command_from_inside_the_call_leaves_no_cancellation_behind() -> None:
-    # A sink runs inside the emitting task: a command it issues cannot cancel its own call, and
-    # must not land later on a step it was not meant for.
+async def test_a_command_from_inside_the_call_ends_that_call_and_nothing_else() -> None:
+    # A sink runs inside the emitting task: a command it issues must end the call it came from,
+    # even though the call never waits again, and must not land later on another step.
     holder: list = []
     seen: list[int] = []
 
@@ -91,6 +91,7 @@ async def test_a_command_from_inside_the_call_leaves_no_cancellation_behind() ->
     holder.append(Runner(team(SEQ2), RunOptions(models={"*": model}, sinks=[sink])).start("go"))
     result = await asyncio.wait_for(holder[0].wait(), 5)
     assert result.status == "done" and result.output == "B"
+    assert [e.step for e in of(result, ev.AgentFinished) if e.interrupted] == ["1"]
     assert seen == [1, 0]  # b's call ran with no cancellation pending on its task
 
 

@@ -237,6 +237,8 @@ class TurnRunner:
             control.begin_call()
             try:
                 reply = await self._stream(turn, model, request, agent.timeout, partial)
+                if control.cancel_pending():
+                    await asyncio.sleep(0)  # let it land here, in the call, as it would have had the call waited
             except asyncio.CancelledError:
                 if not control.took_back():
                     raise  # the run or a parent is being cancelled, not just this call

@@ -51,9 +51,7 @@ class StepControl:
         """Ask for ``action``: a call in flight ends now, otherwise the next call reads it first."""
         self.action = action
         task = self._task
-        # Never the current task: a cancellation it would only see at its next await, which
-        # may come after the call has already finished.
-        if task is not None and not self._cancelled and task is not asyncio.current_task():
+        if task is not None and not self._cancelled:
             self._cancelled = True
             task.cancel()
 
@@ -61,6 +59,11 @@ class StepControl:
         task = asyncio.current_task()
         assert task is not None
         self._task, self._base, self._cancelled = task, task.cancelling(), False
+
+    def cancel_pending(self) -> bool:
+        """Whether the call's task was asked to cancel and has not seen it yet: the request came from
+        inside the call itself (a sink, a model's callback), and the call never waited after it."""
+        return self._task is not None and self._task.cancelling() > self._base
 
     def took_back(self) -> bool:
         """On a CancelledError in the call: True when it was this control's alone (now undone);
