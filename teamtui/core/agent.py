@@ -305,7 +305,7 @@ class TurnRunner:
                     if not text:
                         continue  # keep reading: the usage at the end still counts for budgets
                 partial.append(text)
-                emit(ev.TextDelta(agent=agent, step=step, text=text))
+                emit(ev.TextDelta(agent, step, text))
             elif type(chunk) is ToolCallChunk:
                 calls.append({"id": chunk.id, "name": chunk.name, "arguments": chunk.arguments})
             elif type(chunk) is UsageChunk:

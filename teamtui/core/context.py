@@ -160,7 +160,7 @@ class RunContext:
         elif info.started is not None and ev.is_terminal_step_status(status):
             duration = round(self.clock() - info.started, 3)
         info.status = status
-        self.emit(ev.StepStatusChanged(step=step, status=status, detail=detail, duration_s=duration))
+        self.emit(ev.StepStatusChanged(step, status, detail, duration))
 
     def dependents_of(self, step: str) -> set[str]:
         """Every step that depends, directly or not, on ``step`` (children count as dependents)."""

@@ -12,7 +12,7 @@ frozen dataclass sets every field through ``object.__setattr__`` (2.3 us an even
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Any, ClassVar
 
 #: Bumped when an event's fields change incompatibly; written into every serialized event.
@@ -32,9 +32,10 @@ RUN_RUNNING, RUN_PAUSED, RUN_DONE, RUN_FAILED, RUN_STOPPED = (
 _REGISTRY: dict[str, type["Event"]] = {}
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class Event:
     kind: ClassVar[str] = "event"
+    _: KW_ONLY  # the stamp is named; the two hottest events also take their own fields in order
     run_id: str = ""
     seq: int = 0
     ts: float = 0.0
@@ -115,7 +116,7 @@ class StepAdded(Event):
     instruction: str | None = None  # task text (supervisor tasks) or redirected instruction
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)  # positional too: two a step (kept in this order)
 class StepStatusChanged(Event):
     kind: ClassVar[str] = "step_status"
     step: str
@@ -137,7 +138,7 @@ class AgentStarted(Event):
     notes: tuple[str, ...] = ()  # notes from the user this turn took in (resume gives them back)
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)  # positional too: one a streamed token (kept in this order)
 class TextDelta(Event):
     kind: ClassVar[str] = "text"
     agent: str
