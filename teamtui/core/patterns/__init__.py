@@ -79,8 +79,9 @@ class FlowRunner:
                          instruction: str | None = None) -> TurnResult:
         """Run one agent step from pending to its end status. Raises StepFailed."""
         ctx = self.ctx
-        ctx.add_step(turn.step, label, kind, agent=turn.agent, parent=scope.parent,
-                     depends_on=scope.deps, round=scope.hints.get("round"), instruction=instruction)
+        if turn.step not in ctx.steps:  # most were announced with the plan (preview.announce_plan)
+            ctx.add_step(turn.step, label, kind, agent=turn.agent, parent=scope.parent,
+                         depends_on=scope.deps, round=scope.hints.get("round"), instruction=instruction)
         control = ctx.controls.get(turn.step)
         if control is not None and control.action == "cancel":
             control.action = None

@@ -130,8 +130,7 @@ class _Schedule:
         inputs = tuple(results[d] for d in task.depends_on if d in results)
         turn = Turn(agent=task.worker, step=step, prompt=self.runner.prompt(Scope(self.scope.prior + inputs), task.task),
                     hints=self.scope.hints)
-        deps = tuple(task_step(sid, d) for d in task.depends_on) or (f"{sid}.plan",)
-        at = Scope(deps=deps, parent=sid)
+        at = Scope(deps=self.ctx.steps[step].depends_on, parent=sid)  # as run_supervise announced it
         try:
             if self.limit is None:
                 result = await self.runner.agent_turn(turn, label=task.id, kind="task", scope=at, instruction=task.task)
