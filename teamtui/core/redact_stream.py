@@ -17,9 +17,9 @@ What is held back stays short:
 
 Past ``HOLD_LIMIT`` otherwise (a header keyword, then hundreds of spaces), the held text is
 masked and written: a value still open goes on being masked as its characters come, and a header
-still open is kept as context, its spaces shortened. Only there can the pieces differ from
-``redact`` of the whole (tests/test_security_stream.py fuzzes it): a header nested in such text
-may be missed; keys and secret values are still masked.
+still open is kept as context, its spaces shortened. Only past ``HOLD_LIMIT`` can the pieces
+differ from ``redact`` of the whole (tests/test_security_stream.py fuzzes it): in the number of
+masks, or a header nested in such text may be missed; keys and secret values stay masked.
 
 ``DeltaRedactor`` applies this to the event stream: one ``StreamRedactor`` per (agent, step),
 flushed when that model call ends.
@@ -45,10 +45,12 @@ from .events import (
     ToolCalled,
     ToolReturned,
 )
-from .redact import _PATTERNS, MASK, OPEN_MATCH, VALUE_CHARS, _may_match, known_secrets, mask_patterns, mask_secrets
+from .redact import (
+    _PATTERNS, MASK, OPEN_MATCH, VALUE_CHARS, _may_match, known_secrets, mask_patterns, mask_secrets,
+)
 
 #: Past this many characters held back for a key pattern, a value's middle is dropped.
-#: Real keys are far shorter (an OpenAI project key is about 164 characters).
+#: Real keys are far shorter (an OpenAI project key is about 160 characters).
 HOLD_LIMIT = 512
 #: What is kept of such a value: its first characters (more than any pattern's minimum length)
 #: and its last ones (more than the longest header keyword with its separator).
@@ -148,7 +150,7 @@ class StreamRedactor:
             if held is not None and len(held) - cut <= HOLD_LIMIT:
                 self._tail = held[start:]
                 return ""
-            return self._give_up(buf, start, seen, cut)
+            return self._give_up(buf, start, seen)
         if cut < start + seen or cut == start:
             self._tail = buf[start:]
             return ""
@@ -156,7 +158,7 @@ class StreamRedactor:
         self._after_word = bool(_is_word(buf[cut - 1]))
         return _masked(buf[:cut], start, seen)
 
-    def _give_up(self, buf: str, start: int, seen: int, cut: int) -> str:
+    def _give_up(self, buf: str, start: int, seen: int) -> str:
         """Write all of ``buf``, masked. A value still open goes on being masked: the characters
         that extend it are dropped as they come. A header still open (a keyword, then a long run
         of spaces) is kept as context, the run shortened: a pattern's "\\s*" reads one space as
