@@ -32,7 +32,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from .events import (
     SCHEMA_VERSION,
@@ -127,6 +127,55 @@ def read_summary(run_dir: Path) -> dict[str, Any] | None:
 # --- writing -------------------------------------------------------------------------------------
 
 
+class EventRedactor:
+    """A run's events as ``to_dict()`` data, every string redacted and each streamed reply
+    redacted as one text (``redact_stream``): what the journal writes, for any other writer of
+    a run's events (``teamtui run --json``). ``feed`` returns the data to write now, in order
+    (nothing while a delta's text is held back); ``flush`` what is still held when events stop."""
+
+    def __init__(self, secrets: Iterable[str] | None = None) -> None:
+        # The secret-named environment variables as the run starts (the run's keys are in by then).
+        self._secrets = env_secrets() if secrets is None else tuple(secrets)
+        self._deltas = DeltaRedactor(self._secrets)
+        self._memo: dict[str, str] = {}
+
+    def feed(self, event: Event) -> list[dict[str, Any]]:
+        if type(event) is TextDelta:  # the hot path: one per streamed token
+            text = self._deltas.delta(event)
+            return [] if text is None else [self._delta(event, text)]
+        held = self._deltas.before(event)  # the rest of the streams this event ends, first
+        out = [self._delta(delta, text) for delta, text in held] if held else []
+        data = event.to_dict()
+        for name, value in data.items():  # field names are ours; only values are run data
+            if isinstance(value, str):
+                data[name] = self._redact(value)
+            elif isinstance(value, (list, dict)):
+                data[name] = _redacted(value, self._redact)
+        out.append(data)
+        return out
+
+    def flush(self) -> list[dict[str, Any]]:
+        return [self._delta(delta, text) for delta, text in self._deltas.flush_all()]
+
+    def _delta(self, event: TextDelta, text: str) -> dict[str, Any]:
+        """A delta's data with ``text``, already redacted as part of its stream. Built by hand
+        (the hot path): the keys of ``to_dict``, in its order, without its loop over the fields."""
+        return {"v": SCHEMA_VERSION, "kind": event.kind, "run_id": self._redact(event.run_id), "seq": event.seq,
+                "ts": event.ts, "agent": self._redact(event.agent), "step": self._redact(event.step), "text": text}
+
+    def _redact(self, text: str) -> str:
+        """``redact`` memoized for short strings: run ids, agent names and step ids repeat
+        endlessly, and one ``redact`` call costs tens of microseconds."""
+        if len(text) > _MEMO_MAX_LEN:
+            return redact(text, self._secrets, env=False)
+        done = self._memo.get(text)
+        if done is None:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            done = self._memo[text] = redact(text, self._secrets, env=False)
+        return done
+
+
 class JournalWriter:
     """A stream sink that journals a run: ``stream.add_sink(JournalWriter.open(dir, meta))``.
 
@@ -150,10 +199,7 @@ class JournalWriter:
         self.error: OSError | None = None  # set when a write failed: journaling stopped there
         self._first_ts = _first_ts(self._fd)  # a resumed run's duration counts from its first start
         self._closed = False
-        self._memo: dict[str, str] = {}
-        # The secret-named environment variables as the run starts (the run's keys are in by then).
-        self._secrets = env_secrets()
-        self._deltas = DeltaRedactor(self._secrets)
+        self._events = EventRedactor()
 
     @classmethod
     def open(cls, run_dir: Path, meta: RunMeta) -> "JournalWriter":
@@ -174,15 +220,11 @@ class JournalWriter:
         if self._first_ts is None:
             self._first_ts = event.ts
         try:
-            if type(event) is TextDelta:  # the hot path: one per streamed token
-                text = self._deltas.delta(event)
-                if text is not None:
-                    os.write(self._fd, self._delta_line(event, text))
+            lines = self._events.feed(event)
+            if lines:
+                os.write(self._fd, _lines(lines))
+            if type(event) is TextDelta:  # the hot path: never a boundary
                 return
-            held = self._deltas.before(event)  # the rest of the streams this event ends
-            if held:
-                os.write(self._fd, b"".join(self._delta_line(delta, text) for delta, text in held))
-            os.write(self._fd, self._line(event))
             if _is_boundary(event):
                 os.fsync(self._fd)
             if isinstance(event, RunFinished):
@@ -190,34 +232,6 @@ class JournalWriter:
         except OSError as exc:
             self.error = exc
             log.warning("journal %s stopped: %s", self.run_dir, redact(str(exc)))
-
-    def _line(self, event: Event) -> bytes:
-        data = event.to_dict()
-        for name, value in data.items():  # field names are ours; only values are run data
-            if isinstance(value, str):
-                data[name] = self._redact(value)
-            elif isinstance(value, (list, dict)):
-                data[name] = _redacted(value, self._redact)
-        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-
-    def _delta_line(self, event: TextDelta, text: str) -> bytes:
-        """A delta's line with ``text``, already redacted as part of its stream. Built by hand
-        (the hot path): the keys of ``to_dict``, in its order, without its loop over the fields."""
-        data = {"v": SCHEMA_VERSION, "kind": event.kind, "run_id": self._redact(event.run_id), "seq": event.seq,
-                "ts": event.ts, "agent": self._redact(event.agent), "step": self._redact(event.step), "text": text}
-        return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-
-    def _redact(self, text: str) -> str:
-        """``redact`` memoized for short strings: run ids, agent names, step ids and streamed
-        tokens repeat endlessly, and one ``redact`` call costs tens of microseconds."""
-        if len(text) > _MEMO_MAX_LEN:
-            return redact(text, self._secrets, env=False)
-        done = self._memo.get(text)
-        if done is None:
-            if len(self._memo) >= _MEMO_SIZE:
-                self._memo.clear()
-            done = self._memo[text] = redact(text, self._secrets, env=False)
-        return done
 
     def _write_summary(self, event: RunFinished) -> None:
         started = self._first_ts if self._first_ts is not None else event.ts
@@ -242,9 +256,9 @@ class JournalWriter:
         self._closed = True
         try:
             if self.error is None:
-                held = self._deltas.flush_all()  # streams cut off without an end event
+                held = self._events.flush()  # streams cut off without an end event
                 if held:
-                    os.write(self._fd, b"".join(self._delta_line(delta, text) for delta, text in held))
+                    os.write(self._fd, _lines(held))
                 os.fsync(self._fd)
         except OSError as exc:
             self.error = exc
@@ -256,6 +270,10 @@ class JournalWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _lines(data: list[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(d, ensure_ascii=False, separators=(",", ":")) + "\n" for d in data).encode("utf-8")
 
 
 def _is_boundary(event: Event) -> bool:
