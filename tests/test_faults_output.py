@@ -82,8 +82,9 @@ async def test_unparseable_plan_twice_fails_with_a_clear_error(fake_openai: Fake
         (plan(("a", "w", ["b"]), ("b", "v", ["a"])), "the plan has a dependency cycle: a -> b -> a"),
         (plan(("a", "w", ["zzz"])), "task 'a' depends on missing task 'zzz'"),
         ('```json\n{"tasks": []}\n```', 'the plan must be an object with a non-empty "tasks" list'),
+        ('{"tasks": [{"id": "a", "worker": ["w"], "task": "x"}]}', "task 'a' names unknown worker ['w'] (workers: v, w)"),
     ],
-    ids=["unknown-worker", "cycle", "missing-dependency", "empty"],
+    ids=["unknown-worker", "cycle", "missing-dependency", "empty", "worker-not-a-name"],
 )
 async def test_a_bad_plan_gets_one_repair_request_naming_the_problem(fake_openai: FakeOpenAI, bad: str, words: str) -> None:
     good = plan(("a", "w", []), ("b", "v", ["a"]))

