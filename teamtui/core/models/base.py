@@ -55,7 +55,7 @@ class ModelRequest:
 # --- what a stream yields -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is built per streamed token, and frozen triples that cost
 class TextChunk:
     text: str
 
