@@ -110,13 +110,17 @@ def validate_plan(data: Any, workers: Mapping[str, Any] | Iterable[str], max_tas
         if not isinstance(deps, list):
             raise PlanError(f"task {task_id!r}: depends_on must be a list of task ids")
         tasks.append(Task(task_id, worker, text, tuple(map(str, deps))))
-    for task in tasks:
+    position = {t.id: i for i, t in enumerate(tasks)}
+    in_order = True  # every task listed after all it depends on (as planners write them): no cycle
+    for i, task in enumerate(tasks):
         for dep in task.depends_on:
-            if dep not in seen:
+            if dep not in position:
                 raise PlanError(f"task {task.id!r} depends on missing task {dep!r}")
             if dep == task.id:
                 raise PlanError(f"task {task.id!r} depends on itself")
-    cycle = find_cycle(tasks)
+            if position[dep] > i:
+                in_order = False
+    cycle = None if in_order else find_cycle(tasks)
     if cycle:
         raise PlanError("the plan has a dependency cycle: " + " -> ".join(cycle))
     return tasks
