@@ -22,3 +22,36 @@ def test_building_the_app_does_not_import_litellm() -> None:
     assert done.returncode == 0, done.stderr
     assert float(done.stdout.strip()) < 3.0  # litellm alone takes ~4 s; textual is well under this
 
+
+
+def test_markdown_loads_after_the_first_frame_not_before() -> None:
+    # Nothing on the first frame is Markdown: its import (markdown-it, pygments) waits until the
+    # frame is drawn, then happens off the event loop, before the first streamed block needs it.
+    code = (
+        "import asyncio, sys, threading\n"
+        "from textual import events\n"
+        "from teamtui.core.models.scripted import ScriptedModel\n"
+        "from teamtui.core.runtime import Runner, RunOptions\n"
+        "from teamtui.launch import load_spec\n"
+        "from teamtui.ui.app import build_app\n"
+        "seen = {}\n"
+        "def hook(message):\n"
+        "    if isinstance(message, events.Ready) and 'ready' not in seen:\n"
+        "        seen['ready'] = 'rich.markdown' in sys.modules\n"
+        "def factory(team, prompt):\n"
+        "    return Runner(team, RunOptions(models={'*': ScriptedModel(default='ok', latency_s=60)})).start(prompt)\n"
+        "async def main():\n"
+        "    app = build_app(team=load_spec('software-house').team, prompt='x', handle_factory=factory)\n"
+        "    async with app.run_test(message_hook=hook) as pilot:\n"
+        "        for _ in range(200):\n"
+        "            await pilot.pause(0.02)\n"
+        "            if 'textual.widgets._markdown' in sys.modules and not any(\n"
+        "                    t.name == 'teamtui-warm-imports' for t in threading.enumerate()):\n"
+        "                break\n"
+        "        app.run_screen.handle.stop()\n"
+        "    print(seen['ready'], 'rich.markdown' in sys.modules, 'textual.widgets._markdown' in sys.modules)\n"
+        "asyncio.run(main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True", "True"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -34,6 +35,11 @@ if TYPE_CHECKING:
     from teamtui.loader import TeamInfo
 
 HandleFactory = Callable[[Team, str], RunHandle]
+
+
+def _warm_imports() -> None:
+    import rich.markdown  # noqa: F401  (frozen blocks of a streaming turn)
+    import textual.widgets._markdown  # noqa: F401  (a finished turn, the final answer)
 
 
 def _list_teams() -> list[TeamInfo]:
@@ -89,7 +95,7 @@ class TeamApp(App[None]):
 
     def on_mount(self) -> None:
         # Start-up ends with the first frame: then the collector resumes, and skips what lives this long.
-        self.call_after_refresh(settled)
+        self.call_after_refresh(self._first_frame_drawn)
         if self._handle is not None:
             self.push_screen(self._run_screen(self._handle))
         elif self._team is not None and self._prompt:
@@ -99,6 +105,12 @@ class TeamApp(App[None]):
             self.push_screen(PromptScreen(team), lambda prompt: self.start_run(team, prompt))
         else:
             self.push_screen(PickerScreen(self._list_teams(), self._load_team), self._picked)
+
+    def _first_frame_drawn(self) -> None:
+        settled()
+        # What the first frame did not need loads now, in a thread: imported on the loop, Markdown
+        # (markdown-it, pygments) stalled the screen ~30-110 ms when the first streamed block froze.
+        threading.Thread(target=_warm_imports, name="teamtui-warm-imports", daemon=True).start()
 
     def _picked(self, choice: tuple[Team, str] | None) -> None:
         if choice is not None:
