@@ -25,7 +25,7 @@ from .tools import TOOLSETS, ToolBox, ToolFailure
 
 MAX_TOOL_ROUNDS = 6
 MAX_REPLY_CHARS = 200_000  # an enormous reply is cut here rather than filling memory and screens
-_NO_USAGE = UsageChunk()  # what a model that reports no usage used (frozen: safe to share)
+_NO_USAGE = UsageChunk()  # what a model that reports no usage used (shared: never written)
 
 
 class StepFailed(Exception):

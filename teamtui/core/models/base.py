@@ -53,14 +53,16 @@ class ModelRequest:
 
 
 # --- what a stream yields -------------------------------------------------------------------------
+# Read-only by convention, like the events: not frozen, which triples what building one costs
+# (object.__setattr__ per field), and a stream builds one per token and a usage record per call.
 
 
-@dataclass(slots=True)  # not frozen: one is built per streamed token, and frozen triples that cost
+@dataclass(slots=True)
 class TextChunk:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ToolCallChunk:
     """One complete tool call (implementations assemble streamed fragments first)."""
 
@@ -69,7 +71,7 @@ class ToolCallChunk:
     arguments: str  # JSON text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class UsageChunk:
     input_tokens: int = 0
     output_tokens: int = 0
