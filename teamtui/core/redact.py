@@ -134,11 +134,12 @@ def mask_secrets(text: str, known: tuple[str, ...]) -> str:
     return text
 
 
-def mask_patterns(text: str) -> str:
-    """``text`` with the key and header shapes masked."""
+def mask_patterns(text: str, may: list[bool] | None = None) -> str:
+    """``text`` with the key and header shapes masked. ``may``: ``_may_match`` of ``text`` (or of
+    a text that holds it), when the caller has it already."""
     # Replacements only put MASK in place of a credential, so they never create a word: checking
     # the words once, before any replacement, is enough.
-    for (pattern, replacement, _), may in zip(_PATTERNS, _may_match(text)):
+    for (pattern, replacement, _), may in zip(_PATTERNS, _may_match(text) if may is None else may):
         if may:
             text = pattern.sub(replacement, text)
     return text

@@ -60,6 +60,9 @@ MEMO_MAX_LEN, MEMO_SIZE = 64, 20_000
 
 _is_word = re.compile(r"\w").match  # what ``\b`` looks at
 _SPACE_RUN = re.compile(r"\s+")
+#: What keys and keyword prefixes are made of: letters (with those re.IGNORECASE folds to ASCII),
+#: digits, "_" and "-".
+_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-\u0130\u0131\u017f\u212a")
 
 
 class StreamRedaction:
@@ -144,7 +147,9 @@ class StreamRedactor:
         lead = "_" if self._after_word else ""
         buf = lead + self._tail + text
         start, seen = len(lead), self._seen
-        cut = len(buf) if final else _pattern_cut(buf, start, seen)
+        # Which patterns' words occur: worked out once, for the cut and for the masking.
+        may = _may_match(buf[start:])
+        cut = len(buf) if final else _pattern_cut(buf, start, seen, may)
         if len(buf) - cut > HOLD_LIMIT:
             held = _shorten(buf, cut)
             if held is not None and len(held) - cut <= HOLD_LIMIT:
@@ -156,7 +161,7 @@ class StreamRedactor:
             return ""
         self._tail, self._seen = buf[cut:], 0
         self._after_word = bool(_is_word(buf[cut - 1]))
-        return _masked(buf[:cut], start, seen)
+        return _masked(buf[:cut], start, seen, may)
 
     def _give_up(self, buf: str, start: int, seen: int) -> str:
         """Write all of ``buf``, masked. A value still open goes on being masked: the characters
@@ -217,18 +222,25 @@ def _secret_cut(buf: str, secrets: tuple[str, ...]) -> int:
     return cut
 
 
-def _pattern_cut(buf: str, start: int, seen: int = 0) -> int:
+def _pattern_cut(buf: str, start: int, seen: int, may: list[bool]) -> int:
     """Where ``buf`` stops being final for key patterns: the earliest start of a match still
     open at its end, or before it, so that masking the two sides apart gives what masking the
-    whole does (the patterns run one after another, so a match can start inside another)."""
-    found = OPEN_MATCH.search(buf, start)
+    whole does (the patterns run one after another, so a match can start inside another).
+    ``may``: ``_may_match(buf[start:])``."""
+    pos = start
+    if not (may[0] or may[1] or may[2]):
+        # No header keyword whole in it: an open match is a keyword's first letters or a key,
+        # both inside the run of key characters that ends the text. Search that run only.
+        pos = len(buf)
+        while pos > start and buf[pos - 1] in _KEY_CHARS:
+            pos -= 1
+    found = OPEN_MATCH.search(buf, pos)
     if found is None:
         return len(buf)
     cut = found.start()
     after = start + seen
     if cut <= after:
         return start
-    may = _may_match(buf[start:])
     if not any(may):  # no match anywhere before it: nothing to split
         return cut
     # Try the open match's start, then the starts of the matches before it.
@@ -264,10 +276,11 @@ def _splits(buf: str, start: int, seen: int, at: int, index: int, spans: list[tu
     return _masked(buf[:at], start, seen) + mask_patterns(lead + buf[at:])[len(lead):] == whole
 
 
-def _masked(buf: str, start: int, seen: int = 0) -> str:
+def _masked(buf: str, start: int, seen: int = 0, may: list[bool] | None = None) -> str:
     """``buf[start + seen:]`` masked; ``buf[start:start + seen]`` was written already and is
-    there as context (a header whose value has not come yet)."""
-    out = mask_patterns(buf)
+    there as context (a header whose value has not come yet). ``may``: as ``_may_match`` gives
+    for ``buf`` or any text it is part of."""
+    out = mask_patterns(buf, may)
     if not seen:
         return out[start:]
     # The context is in ``out`` as it is, or masked as it would be alone ("authorization:Basic"
