@@ -111,7 +111,9 @@ class _Execution:
         # paused (a person reading, or a soft budget waiting for them) is not the run being slow.
         self.deadline: asyncio.Timeout | None = None
         self.left_when_paused: float | None = None
-        ctx.budget_check = self._check_budget
+        budget = ctx.team.budget
+        if budget.max_tokens or budget.max_cost or budget.soft_tokens or budget.soft_cost:
+            ctx.budget_check = self._check_budget  # without a limit there is nothing to check per call
         self.task = asyncio.get_running_loop().create_task(self._main(), name=f"teamtui-run-{ctx.run_id}")
 
     # --- the run -------------------------------------------------------------------------------
