@@ -174,9 +174,15 @@ async def print_human(handle: RunHandle, out: TextIO | None = None, color: bool 
 
 
 async def print_json(handle: RunHandle, out: TextIO | None = None) -> None:
+    from .core.journal import EventRedactor
+
     out = out or sys.stdout
+    # What the journal writes: output piped to a file must not carry a key the journal masks.
+    redactor = EventRedactor()
     sub = handle.subscribe()
     while batch := await sub.next_batch():
         # ASCII-only JSON: model text cannot put raw C1 controls or bidi overrides on the terminal.
-        out.write("".join(json.dumps(e.to_dict()) + "\n" for e in batch))
+        out.write("".join(json.dumps(data) + "\n" for e in batch for data in redactor.feed(e)))
         out.flush()
+    out.write("".join(json.dumps(data) + "\n" for data in redactor.flush()))
+    out.flush()

@@ -304,14 +304,12 @@ def test_markdown_and_html_exports_of_a_live_history_mask_a_split_key() -> None:
         assert "Ab3dEf6hIj9kLm" not in FORMATS[name][0](split_key_history()), name
 
 
-@pytest.mark.xfail(strict=True, reason="json_export cleans each delta alone: a live run's history (the TUI's "
-                   "export) still has the key split across deltas; fix: render(redact_deltas(events))")
 def test_json_export_of_a_live_history_masks_a_split_key() -> None:
     assert "Ab3dEf6hIj9kLm" not in FORMATS["json"][0](split_key_history())
 
 
 def test_event_redactor_gives_what_the_journal_writes_for_other_writers() -> None:
-    """What ``teamtui run --json`` could print instead of raw events (see the xfail below)."""
+    """What ``teamtui run --json`` prints instead of raw events."""
     redactor = EventRedactor([ENV_SECRET])
     data = [d for event in split_key_history() for d in redactor.feed(event)] + redactor.flush()
     text = json.dumps(data)
@@ -320,8 +318,6 @@ def test_event_redactor_gives_what_the_journal_writes_for_other_writers() -> Non
     assert [d["kind"] for d in data][-2:] == ["agent_finished", "run_finished"]
 
 
-@pytest.mark.xfail(strict=True, reason="headless --json prints events unredacted (deltas and whole texts); "
-                   "fix: print the data of journal.EventRedactor().feed(event) for each event, then .flush()")
 async def test_headless_json_output_masks_a_split_key() -> None:
     import io
 
