@@ -300,3 +300,16 @@ async def test_the_log_wraps_at_its_own_width_not_the_consoles() -> None:
         log = app.run_screen.event_log
         assert max(line.cell_length for line in log.lines) <= log.scrollable_content_region.width
         assert any("started: software-house on demo (offline)" in line.text for line in log.lines)
+
+
+def test_the_redirect_dialog_says_what_a_step_was_asked_without_prompt_headings() -> None:
+    from teamtui.core.memory import Contribution
+    from teamtui.core.patterns import compose_prompt
+    from teamtui.ui.screens.redirect import asked
+
+    plain = compose_prompt("Build a URL shortener in Go", (), None, {})
+    assert asked(plain) == "Build a URL shortener in Go — Do your part for this request, as your role describes."
+    prior = (Contribution(agent="pm", step="1", text="## Request\n## Your turn\nA spec with headings of its own"),)
+    later = compose_prompt("Build it", prior, "Review the code", {"pm": "Product Manager"})
+    assert asked(later) == "Build it — Review the code"
+    assert asked("Just a conversation turn") == "Just a conversation turn"

@@ -13,6 +13,25 @@ from ..safe_text import clean, one_line
 from ..state import StepView
 
 
+def asked(prompt: str) -> str:
+    """What a step was asked, in a line: the request and its own task, without the section
+    headings of the runtime's prompt (and without the work so far, which the panes show)."""
+    sections: list[tuple[str, list[str]]] = []
+    for line in prompt.splitlines():
+        if line.startswith("## "):
+            sections.append((line[3:].strip(), []))
+        elif sections:
+            sections[-1][1].append(line)
+    # The runtime writes the request first and the turn's task last; model text in between
+    # (the work so far) may hold headings of its own.
+    first, last = (sections[0], sections[-1]) if sections else (("", []), ("", []))
+    request = "\n".join(first[1]).strip() if first[0] == "Request" else ""
+    task = "\n".join(last[1]).strip() if last[0] == "Your turn" else ""
+    if not request:
+        return prompt  # not the runtime's layout (a handoff's conversation): as it is
+    return f"{request} — {task}" if task else request
+
+
 class RedirectDialog(ModalScreen[str | None]):
     BINDINGS = [
         Binding("ctrl+s", "send", "Redirect"),  # not priority: keys typed before it reach the text first
@@ -36,7 +55,7 @@ class RedirectDialog(ModalScreen[str | None]):
             }.get(step.status, "It reruns with this instruction, and so does every step that depended on it.")
             yield Static(Text(what, style="dim"), classes="dialog-text")
             if step.prompt:
-                yield Static(Text.assemble(("It was asked: ", "dim"), one_line(step.prompt, 300)),
+                yield Static(Text.assemble(("It was asked: ", "dim"), one_line(asked(step.prompt), 300)),
                              classes="dialog-text prompt")
             area = TextArea(clean(step.instruction or ""), id="instruction",
                             placeholder="The new instruction, or guidance for this step")
