@@ -221,10 +221,11 @@ def qa_review(ask: Ask) -> str:
     if r >= approve_round(ask) or r >= ask.max_rounds:
         met = f"all {len(criteria)} acceptance criteria" if criteria else "every acceptance criterion"
         fixed = list(dict.fromkeys(fix_for(d) for d in defects(s)[: _defect_count(s)])) if r > 1 else []
+        # Blank lines between the parts: Markdown runs lines of one paragraph together.
         return "\n".join([
-            APPROVED,
-            f"Revision {r} of {s.phrase} meets {met}.",
-            *[f"- Fixed since the first review: {f}." for f in fixed],
+            APPROVED, "",
+            f"Revision {r} of {s.phrase} meets {met}.", "",
+            *[f"- Fixed since the first review: {f}." for f in fixed], *([""] if fixed else []),
             ask.pick(["Ship it.", "Good to merge."]),
         ])
     if r == 1:
