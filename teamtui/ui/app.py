@@ -27,8 +27,6 @@ from teamtui.startup import settled
 
 from .bridge import FRAME_S
 from .screens.confirm import ConfirmDialog
-from .screens.picker import PickerScreen
-from .screens.prompt import PromptScreen
 from .screens.run_screen import RunScreen
 
 if TYPE_CHECKING:
@@ -102,8 +100,13 @@ class TeamApp(App[None]):
             self.start_run(self._team, self._prompt)
         elif self._team is not None:
             team = self._team
+            # The prompt and the picker are imported here: a run's first frame needs neither.
+            from .screens.prompt import PromptScreen
+
             self.push_screen(PromptScreen(team), lambda prompt: self.start_run(team, prompt))
         else:
+            from .screens.picker import PickerScreen
+
             self.push_screen(PickerScreen(self._list_teams(), self._load_team), self._picked)
 
     def _first_frame_drawn(self) -> None:

@@ -12,8 +12,6 @@ from ..safe_text import one_line
 from ..state import StepView
 from .help import show_help
 from .log_filter import LogFilter, LogFilterDialog
-from .note import NoteDialog
-from .redirect import RedirectDialog
 from .replay_commands import REPLAY_ACTIONS
 
 if TYPE_CHECKING:
@@ -99,6 +97,8 @@ class RunCommands:
                 self.handle.redirect(step.id, instruction)
                 self._say(f"Step {step.id} redirected.")
 
+        from .redirect import RedirectDialog  # with its TextArea, loaded when first asked for
+
         self.app.push_screen(RedirectDialog(step), done)
 
     def action_note(self: RunScreen) -> None:
@@ -111,6 +111,8 @@ class RunCommands:
             if note and self.live:
                 self.handle.inject(name, note)
                 self._say(f"Note queued for {one_line(name, 40)}: it sees it in its next turn.")
+
+        from .note import NoteDialog  # with its TextArea, loaded when first asked for
 
         self.app.push_screen(NoteDialog(name, self.state.agents[name].role), done)
 
