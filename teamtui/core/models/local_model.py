@@ -236,7 +236,8 @@ class LocalModel:
         ask = messages + [{"role": "user", "content": st.verdict_prompt(word)}]
         verdict = await self._complete(ask, tally, max_tokens=CHOICE_TOKENS,
                                        grammar=st.choice_grammar([word, st.CHANGES]))
-        yield TextChunk(f"{word}\n" if verdict == word else f"{st.CHANGES} REQUESTED\n")
+        # A paragraph of its own: Markdown would run the notes' first line into the verdict.
+        yield TextChunk(f"{word}\n\n" if verdict == word else f"{st.CHANGES} REQUESTED\n\n")
         ask = messages + [{"role": "user", "content": st.notes_prompt(word, verdict)}]
         mask = st.WordMask(word, st.WITHHELD) if verdict != word else None
         async for text in self._generate(ask, tally, max_tokens=NOTES_TOKENS, temperature=temperature):
