@@ -4,6 +4,7 @@ dependencies are done (concurrently where they can); the planner synthesizes the
 from __future__ import annotations
 
 import asyncio
+from contextlib import nullcontext
 
 from .. import events as ev
 from ..agent import StepFailed, Turn
@@ -74,6 +75,10 @@ async def await_approval(runner: FlowRunner, node: Supervise, sid: str, tasks: l
             ctx.emit(ev.ErrorRaised(step=sid, message=f"edited plan rejected: {exc}"))
 
 
+#: One shared context for plans without ``max_parallel`` (a nullcontext can be entered again and again).
+_NO_LIMIT = nullcontext()
+
+
 class _Schedule:
     """Runs a plan's tasks, each the moment its last dependency finishes. Linear in tasks + edges.
 
@@ -90,7 +95,7 @@ class _Schedule:
             for dep in t.depends_on:
                 self.dependents.setdefault(dep, []).append(t.id)
         self.results: dict[str, Contribution] = {}
-        self.limit = asyncio.Semaphore(max_parallel) if max_parallel else None
+        self.limit = asyncio.Semaphore(max_parallel) if max_parallel else _NO_LIMIT
         self.degrade = self.ctx.on_failure == "degrade"
 
     async def run(self) -> dict[str, Contribution]:
@@ -132,12 +137,8 @@ class _Schedule:
                     hints=self.scope.hints)
         at = Scope(deps=self.ctx.steps[step].depends_on, parent=sid)  # as run_supervise announced it
         try:
-            if self.limit is None:
+            async with self.limit:
                 result = await self.runner.agent_turn(turn, label=task.id, kind="task", scope=at, instruction=task.task)
-            else:
-                async with self.limit:
-                    result = await self.runner.agent_turn(turn, label=task.id, kind="task", scope=at,
-                                                          instruction=task.task)
         except StepFailed:
             if not self.degrade:
                 raise
