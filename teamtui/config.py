@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,6 +83,8 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, None, f"cannot read the settings file: {exc}") from None
+    import tomllib  # only when there is a file: most runs have none, and every run reads this
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

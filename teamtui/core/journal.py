@@ -340,8 +340,12 @@ def _first_ts(fd: int) -> float | None:
     return float(ts) if isinstance(ts, (int, float)) else None
 
 
-def _redacted(value: Any, one: Callable[[str], str] = redact) -> Any:
-    """``value`` with ``one`` (``redact`` by default) applied to every string in it, keys included."""
+def _redacted(value: Any, one: Callable[[str], str] | None = None) -> Any:
+    """``value`` with ``one`` applied to every string in it, keys included. By default ``redact``,
+    with the environment's secrets read once for the whole value (not once a string)."""
+    if one is None:
+        secrets = env_secrets()
+        one = lambda text: redact(text, secrets, env=False)  # noqa: E731
     if isinstance(value, str):
         return one(value)
     if isinstance(value, dict):
