@@ -12,10 +12,10 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
 from .. import format as fmt
+from .frames import PromptFrames
 
 KEYS = (
     ("space", "Pause the run (no new model call starts) / resume it; in a replay, its playback"),
@@ -47,7 +47,7 @@ def _legend(title: str, styles: dict[str, tuple[str, str]]) -> Text:
     return text
 
 
-class HelpScreen(Screen[None]):
+class HelpScreen(PromptFrames):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", priority=True)]  # at once (see RunScreen)
 
     def compose(self) -> ComposeResult:

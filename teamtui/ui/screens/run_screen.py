@@ -13,7 +13,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher
 
 from teamtui.core.handle import RunHandle
@@ -32,6 +31,7 @@ from ..widgets.plan_view import PlanView
 from ..widgets.run_header import RunHeader
 from ..widgets.step_detail import StepDetail
 from .budget import BudgetDialog
+from .frames import PromptFrames
 from .replay_commands import ReplayCommands
 from .run_commands import RunCommands
 
@@ -42,7 +42,7 @@ from .run_commands import RunCommands
 TEXT_S = 0.1
 
 
-class RunScreen(RunCommands, ReplayCommands, Screen):
+class RunScreen(RunCommands, ReplayCommands, PromptFrames):
     BINDINGS = [
         Binding("space", "pause", "Pause/resume", priority=True),  # before the plan tree's own space
         Binding("x", "stop_step", "Stop step"),
