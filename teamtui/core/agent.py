@@ -220,7 +220,8 @@ class TurnRunner:
             breaker = self.breakers[model.label] = CircuitBreaker()
         attempts = agent.retries + 1
         for attempt in range(1, attempts + 1):
-            await ctx.gate()
+            if not ctx.running.is_set():  # paused: no new call starts (no coroutine built while running)
+                await ctx.gate()
             # A command that arrived while no call was in flight (paused, or between tool rounds).
             action, control.action = control.action, None
             if action == "cancel":
@@ -236,7 +237,10 @@ class TurnRunner:
             failure: ModelError | None = None
             control.begin_call()
             try:
-                reply = await self._stream(turn, model, request, agent.timeout, partial)
+                if agent.timeout or hasattr(model, "prepare"):
+                    reply = await self._stream(turn, model, request, agent.timeout, partial)
+                else:  # nothing to load or time: one coroutine fewer per call
+                    reply = await self._read(turn, model, request, partial)
                 if control.cancel_pending():
                     await asyncio.sleep(0)  # let it land here, in the call, as it would have had the call waited
             except asyncio.CancelledError:

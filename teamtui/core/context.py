@@ -121,10 +121,14 @@ class RunContext:
     def emit(self, event: E) -> E:
         """Stamp ``event`` with the run's id, the next sequence number and the time; send it out.
         (Stamped here rather than passed through as keywords: building the event once, from its
-        own keywords, is half the cost of an emit.)"""
-        self.seq += 1
-        event.run_id, event.seq, event.ts = self.run_id, self.seq, self.clock()
-        self.stream.emit(event)
+        own keywords, is half the cost of an emit. ``EventStream.emit`` is written out here: one
+        Python call fewer on the path every streamed token takes, 3% of an instant task.)"""
+        self.seq = seq = self.seq + 1
+        event.run_id, event.seq, event.ts = self.run_id, seq, self.clock()
+        stream = self.stream
+        stream.history.append(event)
+        if stream.listened:
+            stream.deliver(event)
         return event
 
     # --- steps -----------------------------------------------------------------------------------
@@ -157,7 +161,7 @@ class RunContext:
         duration = None
         if status == ev.RUNNING:
             info.started = self.clock()
-        elif info.started is not None and ev.is_terminal_step_status(status):
+        elif info.started is not None and status in ev.TERMINAL_STEP_STATUSES:
             duration = round(self.clock() - info.started, 3)
         info.status = status
         self.emit(ev.StepStatusChanged(step, status, detail, duration))

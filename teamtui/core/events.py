@@ -294,6 +294,10 @@ class CommandIssued(Event):
     by: str = "user"
 
 
+#: The statuses a step ends in.
+TERMINAL_STEP_STATUSES = frozenset((DONE, FAILED, INTERRUPTED, SKIPPED))
+
+
 def is_terminal_step_status(status: str) -> bool:
-    return status in (DONE, FAILED, INTERRUPTED, SKIPPED)
+    return status in TERMINAL_STEP_STATUSES
 

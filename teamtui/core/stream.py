@@ -55,7 +55,7 @@ class Subscription:
                 yield event
 
     def unsubscribe(self) -> None:
-        self._stream._subscribers.discard(self)
+        self._stream._forget(self)
         self._close()
 
 
@@ -67,16 +67,30 @@ class EventStream:
         self._subscribers: set[Subscription] = set()
         self._sinks: list[Sink] = []
         self._closed = False
+        #: Whether anything besides the history takes events (a sink or a subscriber). A run
+        #: nobody follows live (``Runner.run`` in a script) then keeps each event with no call.
+        self.listened = False
 
     def add_sink(self, sink: Sink) -> None:
         self._sinks.append(sink)
+        self.listened = True
 
     def emit(self, event: Event) -> None:
         self.history.append(event)
+        if self.listened:
+            self.deliver(event)
+
+    def deliver(self, event: Event) -> None:
+        """Hand ``event`` to the sinks, in order, then to every subscriber (``emit`` without the
+        history; the run's context calls it only when ``listened``)."""
         for sink in self._sinks:
             sink(event)
         for sub in self._subscribers:
             sub._push(event)
+
+    def _forget(self, sub: Subscription) -> None:
+        self._subscribers.discard(sub)
+        self.listened = bool(self._sinks or self._subscribers)
 
     def subscribe(self, replay: bool = True) -> Subscription:
         """A new subscription; with ``replay`` it first receives every event so far."""
@@ -87,6 +101,7 @@ class EventStream:
             sub._close()
         else:
             self._subscribers.add(sub)
+            self.listened = True
         return sub
 
     def close(self) -> None:
@@ -94,6 +109,7 @@ class EventStream:
         for sub in self._subscribers:
             sub._close()
         self._subscribers.clear()
+        self.listened = bool(self._sinks)
 
     @property
     def closed(self) -> bool:
