@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from . import events as ev
 from .context import RunContext, StepControl
+from .memory import Contribution
 from .models.base import ModelError, ModelRequest, TextChunk, ToolCallChunk, ToolSpec, UsageChunk
 from .retry import CircuitBreaker, CircuitOpen, backoff_delay
 from .tools import TOOLSETS, ToolBox, ToolFailure
@@ -56,6 +57,9 @@ class TurnResult:
     text: str
     transfer: tuple[str, str] | None = None  # (tool name, reason)
     interrupted: bool = False
+    #: What the turn added to the shared memory; None for a turn that never ran. A pattern can
+    #: hand this one on instead of keeping a copy per step for the rest of the run.
+    contribution: Contribution | None = None
 
 
 @dataclass
@@ -155,13 +159,13 @@ class TurnRunner:
             # A command for this step means nothing once its turn is over (one issued from inside
             # its last call, which could not cancel it, must not skip a later rerun).
             ctx.controls.pop(turn.step, None)
-        ctx.memory.add(turn.agent, turn.step, text)
+        contribution = ctx.memory.add(turn.agent, turn.step, text)
         ctx.emit(ev.AgentFinished(
             agent=turn.agent, step=turn.step, text=text, input_tokens=totals[0],
             output_tokens=totals[1], cost=totals[2], duration_s=round(time.perf_counter() - started, 3),
             interrupted=interrupted, reused=not live.started and not interrupted,
         ))
-        return TurnResult(text, transfer, interrupted)
+        return TurnResult(text, transfer, interrupted, contribution)
 
     async def _exchange(self, turn, model, messages, tools, control, totals, live: "_Live"
                         ) -> tuple[str, tuple[str, str] | None]:

@@ -23,8 +23,10 @@ class SharedMemory:
     def set(self, key: str, value: str) -> None:
         self.values[key] = value
 
-    def add(self, agent: str, step: str, text: str) -> None:
-        self.history.append(Contribution(agent, step, text))
+    def add(self, agent: str, step: str, text: str) -> Contribution:
+        contribution = Contribution(agent, step, text)
+        self.history.append(contribution)
+        return contribution
 
     def recent(self, limit: int = 5) -> list[Contribution]:
         return self.history[-limit:] if limit > 0 else []

@@ -145,7 +145,7 @@ class _Schedule:
             self.ctx.missing.append(step)
             self._skip_after(task.id)
             return []
-        results[task.id] = Contribution(task.worker, step, result.text)
+        results[task.id] = result.contribution or Contribution(task.worker, step, result.text)
         waiting, ready = self.waiting, []
         for nxt in self.dependents.get(task.id, ()):
             waiting[nxt] -= 1
