@@ -1,12 +1,14 @@
 """Where a streaming turn may be frozen into Markdown (never inside a code fence), and how much
 of it one text tick renders."""
 
+import asyncio
+
 from rich.text import Text
 from textual.app import App, ComposeResult
 
 from teamtui.ui.safe_text import clean
 from teamtui.ui.state import Turn
-from teamtui.ui.widgets.turn_view import RENDER_AT, TurnView, freeze_point
+from teamtui.ui.widgets.turn_view import RENDER_AT, SLICE_AT, TurnView, freeze_point
 
 
 def test_cuts_after_the_last_blank_line_outside_a_fence():
@@ -61,3 +63,26 @@ async def test_a_long_backlog_is_shown_over_several_ticks_oldest_first() -> None
         assert not await view.catch_up()
         await pilot.pause()
         assert view.shown_text == clean(turn.text)
+
+
+async def test_a_tick_renders_in_slices_with_the_loop_free_between_and_shows_them_at_once() -> None:
+    paragraphs = [f"paragraph {i}: " + "word " * 60 + "\n\n" for i in range(20)]  # ~6 KB: one tick
+    turn = Turn("dev", "1", chunks=["".join(paragraphs) + "still streaming"])
+    app = OneTurn(turn)
+    async with app.run_test(size=(100, 40)) as pilot:
+        view = app.view
+        await pilot.pause()
+        seen = []  # what was on screen each time the loop ran something else meanwhile
+
+        async def meanwhile() -> None:
+            while True:
+                seen.append(view.shown_text)
+                await asyncio.sleep(0)
+
+        other = asyncio.create_task(meanwhile())
+        await asyncio.sleep(0)
+        assert not await view.catch_up()
+        other.cancel()
+        assert len(seen) > len("".join(paragraphs)) // SLICE_AT  # a turn of the loop between slices
+        assert set(seen) == {""}  # nothing shown before every slice was rendered...
+        assert view.shown_text == clean(turn.text)  # ...then all of it, tail included

@@ -26,12 +26,18 @@ class FrozenText(Widget):
         self._lines: list[Strip] = []
         self._width = 0  # the width _lines were rendered at (0: not yet)
 
-    def add(self, markdown: str) -> None:
-        """Append a finished block (Markdown text)."""
+    def add(self, markdown: str, lines: tuple[int, list[Strip]] | None = None) -> None:
+        """Append a finished block (Markdown text); ``lines``: what ``lines_for(markdown)`` returned."""
         self.sources.append(markdown)
         if self._width:
-            self._append(self._lines, self._render_block(markdown, self._width))
+            if lines is None or lines[0] != self._width:  # rendered at another width: render again
+                lines = self.lines_for(markdown)
+            self._append(self._lines, lines[1])
         self.refresh(layout=True)
+
+    def lines_for(self, markdown: str) -> tuple[int, list[Strip]]:
+        """A block's lines at the current width (0 and none before the first layout), for ``add``."""
+        return self._width, self._render_block(markdown, self._width) if self._width else []
 
     @staticmethod
     def _append(lines: list[Strip], block: list[Strip]) -> None:

@@ -14,6 +14,7 @@ one Markdown document.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -37,6 +38,10 @@ FREEZE_AT = 400
 #: (or a turn streaming faster than ~80 KB/s) shows what it missed over the next ticks, oldest
 #: first, instead of stalling the screen for all of it at once (tens of KB, ~1 ms a KB).
 RENDER_AT = 8000
+
+#: Characters of Markdown rendered between two turns of the event loop (~2 ms): a key pressed
+#: while a tick renders is answered after the slice under way, not after the whole tick.
+SLICE_AT = 2000
 
 
 def freeze_point(text: str, limit: int | None = None) -> int:
@@ -103,7 +108,19 @@ class TurnView(Vertical):
         if self._pending:
             cut = freeze_point(self._pending, RENDER_AT)
             # Rich's Markdown: a fraction of the Markdown widget's cost, code still highlighted.
-            self._frozen.add(self._pending[:cut])
+            # Rendered a slice at a time with the loop free in between, shown all at once after.
+            blocks, rest = [], self._pending[:cut]
+            while rest:
+                end = freeze_point(rest, SLICE_AT)
+                end = len(rest) if end < 0 else end
+                if blocks:
+                    await asyncio.sleep(0)
+                    if self._body is not None:
+                        return False  # the turn ended meanwhile: its final text is on screen
+                blocks.append((rest[:end], self._frozen.lines_for(rest[:end])))
+                rest = rest[end:]
+            for block, lines in blocks:
+                self._frozen.add(block, lines)
             self._pending = self._pending[cut:]
         # Until the blocks before it are drawn, the tail waits: the pane shows the words in order.
         self._tail.update("" if self._pending else Text(self._live, tab_size=4))
