@@ -34,3 +34,28 @@ async def test_help_and_back_keeps_the_footer_and_a_new_key_shows() -> None:
         await pilot.pause()
         await pilot.pause()
         assert "Review plan" in [k.description for k in footer.query(FooterKey)]
+
+
+async def test_bindings_refreshed_many_times_rebuild_the_footer_once() -> None:
+    handle, _ = software_house_start().handle(close=False)
+    app = build_app(handle=handle, clock=lambda: NOW, animations=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        footer = screen.query_one(KeyFooter)
+        rebuilds = []
+        recompose = footer.recompose
+
+        async def counted() -> None:
+            rebuilds.append(1)
+            await recompose()
+
+        footer.recompose = counted
+        screen.state.pending_plans["1"] = []  # a new key, then more refreshes before the footer rebuilds
+        for _ in range(3):
+            screen.refresh_bindings()
+            screen.bindings_updated_signal.publish(screen)
+        for _ in range(3):
+            await pilot.pause()
+        assert "Review plan" in [k.description for k in footer.query(FooterKey)]
+        assert len(rebuilds) == 1
