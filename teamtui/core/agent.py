@@ -99,7 +99,7 @@ _key_json = (_c_make_encoder(None, str, json.encoder.encode_basestring_ascii, No
 
 
 def call_key(step: str, messages: list[dict], tools: list[ToolSpec], schema: dict | None) -> str:
-    data = [step, messages, [t.name for t in tools], schema]
+    data = [step, messages, [t.name for t in tools] if tools else [], schema]
     payload = "".join(_key_json(data, 0)) if _key_json is not None else _KEY_JSON.encode(data)
     return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
 

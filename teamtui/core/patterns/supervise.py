@@ -11,7 +11,7 @@ from ..agent import StepFailed, Turn
 from ..memory import Contribution
 from ..plan import PlanError, Task, parse_plan, plan_schema, validate_plan
 from ..team import Supervise
-from . import FlowRunner, Outcome, Scope, first_step_failure, handles
+from . import FlowRunner, Outcome, Scope, compose_prompt, first_step_failure, handles
 
 
 def task_step(sid: str, task_id: str) -> str:
@@ -133,8 +133,8 @@ class _Schedule:
         sid, results = self.sid, self.results
         step = task_step(sid, task.id)
         inputs = tuple(results[d] for d in task.depends_on if d in results)
-        turn = Turn(agent=task.worker, step=step, prompt=self.runner.prompt(Scope(self.scope.prior + inputs), task.task),
-                    hints=self.scope.hints)
+        prompt = compose_prompt(self.ctx.request, self.scope.prior + inputs, task.task, self.runner.roles)
+        turn = Turn(agent=task.worker, step=step, prompt=prompt, hints=self.scope.hints)
         at = Scope(deps=self.ctx.steps[step].depends_on, parent=sid)  # as run_supervise announced it
         try:
             async with self.limit:
