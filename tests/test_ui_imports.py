@@ -24,6 +24,20 @@ def test_building_the_app_does_not_import_litellm() -> None:
 
 
 
+def test_building_the_app_does_not_import_rich_pretty() -> None:
+    # Textual's RichLog imports rich.pretty and, with it, attrs (12-18 ms of the first frame);
+    # the event log draws its lines itself.
+    code = (
+        "import sys\n"
+        "from teamtui.ui.app import build_app\n"
+        "build_app(handle_factory=lambda team, prompt: None)\n"
+        "print(sorted(m for m in ('rich.pretty', 'attr', 'textual.widgets._rich_log') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_markdown_loads_after_the_first_frame_not_before() -> None:
     # Nothing on the first frame is Markdown: its import (markdown-it, pygments) waits until the
     # frame is drawn, then happens off the event loop, before the first streamed block needs it.
