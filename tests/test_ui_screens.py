@@ -225,6 +225,25 @@ async def test_the_pane_follows_the_agent_that_starts() -> None:
         assert screen.agent_list.chosen == "developer"
 
 
+async def test_streamed_text_waits_while_help_covers_the_run_and_shows_after() -> None:
+    app = replay(software_house_start(), close=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.run_screen
+        emit = screen.handle.stream.emit
+        emit(ev.AgentStarted(agent="pm", step="1"))
+        emit(ev.TextDelta(agent="pm", step="1", text="Before help. "))
+        await until(pilot, lambda: any("Before help." in v.shown_text for v in screen.query(TurnView)))
+        view = screen.query_one(TurnView)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        emit(ev.TextDelta(agent="pm", step="1", text="While help is open."))
+        await until(pilot, lambda: "While help is open." in screen.state.agents["pm"].turns[0].text)
+        await pilot.pause(0.3)  # three text ticks
+        assert "While help" not in view.shown_text  # drawn under an opaque screen, it would not show
+        await pilot.press("escape")
+        await until(pilot, lambda: "While help is open." in view.shown_text)
+
+
 async def test_log_filter_by_agent_and_kind() -> None:
     app = replay(supervisor_parallel(), close=False)
     async with app.run_test(size=SIZE) as pilot:

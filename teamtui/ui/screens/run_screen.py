@@ -168,7 +168,16 @@ class RunScreen(RunCommands, ReplayCommands, PromptFrames):
         if changes.header:
             self.refresh_bindings()
 
+    @property
+    def covered(self) -> bool:
+        """True while an opaque screen (help) hides this one. Textual still counts it as visible
+        (it would redraw it, and the screen on top where they overlap), for dialogs see through."""
+        top = self.app.screen
+        return top is not self and top.styles.background.a == 1
+
     async def _show_streamed_text(self) -> None:
+        if self.covered:
+            return  # nothing of it shows: the text waits, and is drawn over the ticks after
         turns, self._unshown = self._unshown, {}
         pane, self._behind = self._behind, None
         if pane is not None and pane.id == self.panes.current:
