@@ -86,3 +86,22 @@ async def test_a_tick_renders_in_slices_with_the_loop_free_between_and_shows_the
         assert len(seen) > len("".join(paragraphs)) // SLICE_AT  # a turn of the loop between slices
         assert set(seen) == {""}  # nothing shown before every slice was rendered...
         assert view.shown_text == clean(turn.text)  # ...then all of it, tail included
+
+
+async def test_blocks_stay_in_the_tail_while_markdown_is_imported_in_its_thread(monkeypatch) -> None:
+    from teamtui.ui import warm
+
+    paragraphs = [f"paragraph {i}: " + "word " * 40 + "\n\n" for i in range(5)]
+    turn = Turn("dev", "1", chunks=["".join(paragraphs) + "still streaming"])
+    app = OneTurn(turn)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        view = app.view
+        monkeypatch.setattr(warm, "pending", lambda: True)
+        await view.catch_up()
+        assert view._frozen.sources == [] and view.shown_text == clean(turn.text)  # all of it, as plain text
+        monkeypatch.setattr(warm, "pending", lambda: False)
+        turn.chunks.append(" and on")
+        await view.catch_up()
+        assert "".join(view._frozen.sources) == "".join(paragraphs)  # frozen with the next words
+        assert view.shown_text == clean(turn.text)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -25,6 +24,7 @@ from teamtui.core.handle import RunHandle
 from teamtui.core.team import Team
 from teamtui.startup import settled
 
+from . import warm
 from .bridge import FRAME_S
 from .screens.confirm import ConfirmDialog
 from .screens.run_screen import RunScreen
@@ -33,11 +33,6 @@ if TYPE_CHECKING:
     from teamtui.loader import TeamInfo
 
 HandleFactory = Callable[[Team, str], RunHandle]
-
-
-def _warm_imports() -> None:
-    import rich.markdown  # noqa: F401  (frozen blocks of a streaming turn)
-    import textual.widgets._markdown  # noqa: F401  (a finished turn, the final answer)
 
 
 def _list_teams() -> list[TeamInfo]:
@@ -111,9 +106,7 @@ class TeamApp(App[None]):
 
     def _first_frame_drawn(self) -> None:
         settled()
-        # What the first frame did not need loads now, in a thread: imported on the loop, Markdown
-        # (markdown-it, pygments) stalled the screen ~30-110 ms when the first streamed block froze.
-        threading.Thread(target=_warm_imports, name="teamtui-warm-imports", daemon=True).start()
+        warm.start()  # what the first frame did not need, in a thread (see warm.py)
 
     def _picked(self, choice: tuple[Team, str] | None) -> None:
         if choice is not None:

@@ -24,6 +24,7 @@ from textual.widgets import Static
 
 from teamtui.core import events as ev
 
+from .. import warm
 from ..safe_text import clean
 from ..state import Turn
 from .frozen_text import FrozenText
@@ -101,7 +102,9 @@ class TurnView(Vertical):
             self._shown = len(text)
         elif not self._pending:
             return False
-        cut = freeze_point(self._live) if len(self._live) > FREEZE_AT else -1
+        # While Markdown is still being imported in its thread, the words stay in the tail: a block
+        # frozen now would wait for that import, the screen stalled.
+        cut = freeze_point(self._live) if len(self._live) > FREEZE_AT and not warm.pending() else -1
         if cut > 0:
             self._pending += self._live[:cut]
             self._live = self._live[cut:]
