@@ -22,7 +22,10 @@ import statistics  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `bench` as a package
+# `bench` as a package. Appended, not put first: `teamtui` must be the installed one that the
+# table header names. A checkout first on the path was imported instead, and where bytecode is
+# not written (PYTHONDONTWRITEBYTECODE) each probe compiled every teamtui module again.
+sys.path.append(str(Path(__file__).resolve().parent.parent))
 
 from teamtui.startup import defer_collection  # noqa: E402
 
