@@ -170,8 +170,8 @@ class RunScreen(RunCommands, ReplayCommands, PromptFrames):
 
     @property
     def covered(self) -> bool:
-        """True while an opaque screen (help) hides this one. Textual still counts it as visible
-        (it would redraw it, and the screen on top where they overlap), for dialogs see through."""
+        """True while an opaque screen (help) hides this one. Textual still counts it as visible,
+        as it must for the dialogs it shows through, and redraws it and the screen on top."""
         top = self.app.screen
         return top is not self and top.styles.background.a == 1
 
