@@ -150,10 +150,7 @@ class RunContext:
         if info is None:
             info = StepInfo(step, label, kind, agent, parent, depends_on, instruction=instruction)
             self.steps[step] = info
-            self.emit(ev.StepAdded(
-                step=step, label=label, step_kind=kind, agent=agent, parent=parent,
-                depends_on=depends_on, round=round, instruction=instruction,
-            ))
+            self.emit(ev.StepAdded(step, label, kind, agent, parent, depends_on, round, instruction))
         return info
 
     def set_status(self, step: str, status: str, detail: str = "") -> None:

@@ -101,7 +101,7 @@ class RunFinished(Event):
 # --- the plan: steps and their status ---------------------------------------------------------
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)  # positional too: one a step, a thousand for a large plan (kept in this order)
 class StepAdded(Event):
     """A step enters the plan (pending). Container steps (loop, parallel, ...) nest children."""
 

@@ -85,9 +85,10 @@ class _Schedule:
     A class rather than closures: a closure that starts tasks of itself is a reference cycle,
     which kept the whole finished run alive until the collector's next full pass."""
 
-    def __init__(self, runner: FlowRunner, sid: str, tasks: list[Task], scope: Scope, max_parallel: int | None
-                 ) -> None:
+    def __init__(self, runner: FlowRunner, sid: str, tasks: list[Task], steps: dict[str, str], scope: Scope,
+                 max_parallel: int | None) -> None:
         self.runner, self.ctx, self.sid, self.tasks, self.scope = runner, runner.ctx, sid, tasks, scope
+        self.steps = steps  # task id -> step id
         self.by_id = {t.id: t for t in tasks}
         self.waiting = {t.id: len(t.depends_on) for t in tasks}
         self.dependents: dict[str, list[str]] = {}
@@ -122,7 +123,7 @@ class _Schedule:
         stack = list(self.dependents.get(task_id, ()))
         while stack:
             tid = stack.pop()
-            step = task_step(self.sid, tid)
+            step = self.steps[tid]
             if ctx.steps[step].status == ev.PENDING:
                 ctx.set_status(step, ev.SKIPPED, f"needs failed task {task_id}")
                 ctx.missing.append(step)
@@ -131,7 +132,7 @@ class _Schedule:
     async def _run_one(self, task: Task) -> list[Task]:
         """Run one task; return the tasks its end made ready."""
         sid, results = self.sid, self.results
-        step = task_step(sid, task.id)
+        step = self.steps[task.id]
         inputs = tuple(results[d] for d in task.depends_on if d in results)
         prompt = compose_prompt(self.ctx.request, self.scope.prior + inputs, task.task, self.runner.roles)
         turn = Turn(agent=task.worker, step=step, prompt=prompt, hints=self.scope.hints)
@@ -164,15 +165,16 @@ async def run_supervise(runner: FlowRunner, node: Supervise, sid: str, scope: Sc
         tasks = await await_approval(runner, node, sid, tasks)
     ctx.emit(ev.PlanProposed(step=sid, tasks=tuple(t.to_dict() for t in tasks), approved=True))
     pid = f"{sid}.plan"
+    steps = {t.id: task_step(sid, t.id) for t in tasks}  # made once: each is read two or three times
     for task in tasks:
-        deps = tuple(task_step(sid, d) for d in task.depends_on) or (pid,)
-        ctx.add_step(task_step(sid, task.id), task.id, "task", agent=task.worker, parent=sid, depends_on=deps,
+        deps = tuple(map(steps.__getitem__, task.depends_on)) or (pid,)
+        ctx.add_step(steps[task.id], task.id, "task", agent=task.worker, parent=sid, depends_on=deps,
                      instruction=task.task)
     ctx.set_status(sid, ev.RUNNING, f"{len(tasks)} tasks")
     try:
-        results = await _Schedule(runner, sid, tasks, scope, spec.max_parallel).run()
+        results = await _Schedule(runner, sid, tasks, steps, scope, spec.max_parallel).run()
     except BaseExceptionGroup as group:
-        runner.skip_pending([task_step(sid, t.id) for t in tasks], "the plan failed")
+        runner.skip_pending(list(steps.values()), "the plan failed")
         ctx.set_status(sid, ev.FAILED)
         raise first_step_failure(group) from None
     done = tuple(results[t.id] for t in tasks if t.id in results)
