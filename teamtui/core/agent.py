@@ -140,7 +140,7 @@ class TurnRunner:
             own = self.toolsets[turn.agent] = tuple(spec for name in agent.tools for spec in TOOLSETS[name])
         tools = [*own, *turn.tools]
         started = time.perf_counter()
-        totals = [0, 0, 0.0]
+        totals = [0, 0, 0.0]  # input tokens, output tokens, cost
         try:
             while True:  # one pass per instruction: a redirect of the running step starts a new pass
                 messages = [{"role": "system", "content": system_prompt(ctx, turn, notes)}]
@@ -160,11 +160,10 @@ class TurnRunner:
             # its last call, which could not cancel it, must not skip a later rerun).
             ctx.controls.pop(turn.step, None)
         contribution = ctx.memory.add(turn.agent, turn.step, text)
-        ctx.emit(ev.AgentFinished(
-            agent=turn.agent, step=turn.step, text=text, input_tokens=totals[0],
-            output_tokens=totals[1], cost=totals[2], duration_s=round(time.perf_counter() - started, 3),
-            interrupted=interrupted, reused=not live.started and not interrupted,
-        ))
+        duration = round(time.perf_counter() - started, 3)
+        reused = not live.started and not interrupted
+        # totals are in the order of the event's fields
+        ctx.emit(ev.AgentFinished(turn.agent, turn.step, text, *totals, duration, reused, interrupted))
         return TurnResult(text, transfer, interrupted, contribution)
 
     async def _exchange(self, turn, model, messages, tools, control, totals, live: "_Live"
@@ -271,11 +270,8 @@ class TurnRunner:
                 await _wait_before_retry(delay, control)
                 continue  # a cancel or redirect that cut the wait short is handled at the top
             breaker.record_success()
-            record = ctx.emit(ev.ModelReplied(
-                agent=turn.agent, step=turn.step, key=key, text=reply.text,
-                tool_calls=tuple(reply.tool_calls), input_tokens=reply.input_tokens,
-                output_tokens=reply.output_tokens, cost=reply.cost,
-            ))
+            record = ctx.emit(ev.ModelReplied(turn.agent, turn.step, key, reply.text, tuple(reply.tool_calls),
+                                              reply.input_tokens, reply.output_tokens, reply.cost))
             ctx.replies[key] = record  # a restarted flow reuses this call
             ctx.add_usage(reply.input_tokens, reply.output_tokens, reply.cost)
             return reply
@@ -337,8 +333,7 @@ class _Live:
     def announce(self) -> None:
         if not self.started:
             self.started = True
-            self.ctx.emit(ev.AgentStarted(agent=self.turn.agent, step=self.turn.step, model=self.label,
-                                          prompt=self.prompt, notes=self.notes))
+            self.ctx.emit(ev.AgentStarted(self.turn.agent, self.turn.step, self.label, self.prompt, self.notes))
 
 
 async def _wait_before_retry(delay: float, control: StepControl) -> None:

@@ -35,7 +35,7 @@ _REGISTRY: dict[str, type["Event"]] = {}
 @dataclass(slots=True)
 class Event:
     kind: ClassVar[str] = "event"
-    _: KW_ONLY  # the stamp is named; the two hottest events also take their own fields in order
+    _: KW_ONLY  # the stamp is named; the events built on every step and turn also take their fields in order
     run_id: str = ""
     seq: int = 0
     ts: float = 0.0
@@ -128,7 +128,7 @@ class StepStatusChanged(Event):
 # --- agent turns --------------------------------------------------------------------------------
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)  # positional too: one a turn (kept in this order)
 class AgentStarted(Event):
     kind: ClassVar[str] = "agent_started"
     agent: str
@@ -146,7 +146,7 @@ class TextDelta(Event):
     text: str
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)  # positional too: one a turn (kept in this order)
 class AgentFinished(Event):
     kind: ClassVar[str] = "agent_finished"
     agent: str
@@ -160,7 +160,7 @@ class AgentFinished(Event):
     interrupted: bool = False
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)  # positional too: one a model call (kept in this order)
 class ModelReplied(Event):
     """One finished model call, kept so a resumed run can replay it instead of paying again.
 
