@@ -44,6 +44,7 @@ class ScriptedModel:
         latency_s: float = 0.0,
         chunks: int = 4,
         label: str = "scripted",
+        record: bool = True,
     ) -> None:
         if script is None:
             script = {}
@@ -54,6 +55,9 @@ class ScriptedModel:
         self.latency_s = latency_s
         self.chunks = max(1, chunks)
         self.label = label
+        #: Every request, for tests to inspect. ``record=False`` keeps none: a benchmark's model
+        #: should not hold each request (and its messages) alive for the whole run.
+        self.record = record
         self.calls: list[ModelRequest] = []
         self._ids = itertools.count(1)
 
@@ -83,7 +87,8 @@ class ScriptedModel:
         raise ScriptExhausted(f"no scripted reply left for agent {request.agent!r} (call {len(self.calls)})")
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Chunk]:
-        self.calls.append(request)
+        if self.record:
+            self.calls.append(request)
         spec = self._next(request)
         while callable(spec) and not isinstance(spec, BaseException):
             spec = spec(request)
