@@ -160,10 +160,12 @@ class TurnRunner:
             # its last call, which could not cancel it, must not skip a later rerun).
             ctx.controls.pop(turn.step, None)
         contribution = ctx.memory.add(turn.agent, turn.step, text)
+        input_tokens, output_tokens, cost = totals
         duration = round(time.perf_counter() - started, 3)
         reused = not live.started and not interrupted
-        # totals are in the order of the event's fields
-        ctx.emit(ev.AgentFinished(turn.agent, turn.step, text, *totals, duration, reused, interrupted))
+        # In the order of the event's fields (positional: one keyword dict fewer a turn).
+        ctx.emit(ev.AgentFinished(turn.agent, turn.step, text, input_tokens, output_tokens, cost, duration,
+                                  reused, interrupted))
         return TurnResult(text, transfer, interrupted, contribution)
 
     async def _exchange(self, turn, model, messages, tools, control, totals, live: "_Live"
