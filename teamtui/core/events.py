@@ -34,6 +34,8 @@ _REGISTRY: dict[str, type["Event"]] = {}
 
 @dataclass(slots=True)
 class Event:
+    """Base of every event: ``kind`` tags it; the runtime stamps ``run_id``, ``seq`` and ``ts`` when it emits it."""
+
     kind: ClassVar[str] = "event"
     _: KW_ONLY  # the stamp is named; the events built on every step and turn also take their fields in order
     run_id: str = ""
@@ -68,6 +70,8 @@ class Event:
 
 @dataclass(slots=True, kw_only=True)
 class RunStarted(Event):
+    """The run begins: its team, request and models."""
+
     kind: ClassVar[str] = "run_started"
     team: str
     description: str = ""
@@ -88,6 +92,8 @@ class RunStatusChanged(Event):
 
 @dataclass(slots=True, kw_only=True)
 class RunFinished(Event):
+    """The run ended: its status, final output and totals."""
+
     kind: ClassVar[str] = "run_finished"
     status: str  # done | failed | stopped
     output: str = ""
@@ -118,6 +124,8 @@ class StepAdded(Event):
 
 @dataclass(slots=True)  # positional too: two a step (kept in this order)
 class StepStatusChanged(Event):
+    """A step moves to another status (pending, running, done, ...)."""
+
     kind: ClassVar[str] = "step_status"
     step: str
     status: str  # one of STEP_STATUSES
@@ -130,6 +138,8 @@ class StepStatusChanged(Event):
 
 @dataclass(slots=True)  # positional too: one a turn (kept in this order)
 class AgentStarted(Event):
+    """An agent begins a turn on a step."""
+
     kind: ClassVar[str] = "agent_started"
     agent: str
     step: str
@@ -140,6 +150,8 @@ class AgentStarted(Event):
 
 @dataclass(slots=True)  # positional too: one a streamed token (kept in this order)
 class TextDelta(Event):
+    """A piece of an agent's streamed reply."""
+
     kind: ClassVar[str] = "text"
     agent: str
     step: str
@@ -148,6 +160,8 @@ class TextDelta(Event):
 
 @dataclass(slots=True)  # positional too: one a turn (kept in this order)
 class AgentFinished(Event):
+    """An agent's turn ended: its full text and what it cost."""
+
     kind: ClassVar[str] = "agent_finished"
     agent: str
     step: str
@@ -180,6 +194,8 @@ class ModelReplied(Event):
 
 @dataclass(slots=True, kw_only=True)
 class ToolCalled(Event):
+    """An agent called a tool."""
+
     kind: ClassVar[str] = "tool_call"
     agent: str
     step: str
@@ -190,6 +206,8 @@ class ToolCalled(Event):
 
 @dataclass(slots=True, kw_only=True)
 class ToolReturned(Event):
+    """A tool's result went back to the agent."""
+
     kind: ClassVar[str] = "tool_result"
     agent: str
     step: str
@@ -204,6 +222,8 @@ class ToolReturned(Event):
 
 @dataclass(slots=True, kw_only=True)
 class HandedOff(Event):
+    """One agent handed the conversation to another (``transfer_to_<name>``)."""
+
     kind: ClassVar[str] = "handoff"
     step: str
     source: str
@@ -214,6 +234,8 @@ class HandedOff(Event):
 
 @dataclass(slots=True, kw_only=True)
 class RouteChosen(Event):
+    """A classifier picked the specialist for the request."""
+
     kind: ClassVar[str] = "route"
     step: str
     classifier: str
@@ -224,6 +246,8 @@ class RouteChosen(Event):
 
 @dataclass(slots=True, kw_only=True)
 class PlanProposed(Event):
+    """A planner's plan of tasks, waiting for approval or approved."""
+
     kind: ClassVar[str] = "plan"
     step: str
     tasks: tuple[dict, ...]  # ({"id", "worker", "task", "depends_on": [...]}, ...)
@@ -232,6 +256,8 @@ class PlanProposed(Event):
 
 @dataclass(slots=True, kw_only=True)
 class PlanRejected(Event):
+    """A planner's plan did not validate; it may be asked to repair it."""
+
     kind: ClassVar[str] = "plan_rejected"
     step: str
     error: str
@@ -241,6 +267,8 @@ class PlanRejected(Event):
 
 @dataclass(slots=True, kw_only=True)
 class BusMessage(Event):
+    """A message published on a topic of the event bus."""
+
     kind: ClassVar[str] = "bus"
     step: str
     topic: str
@@ -253,6 +281,8 @@ class BusMessage(Event):
 
 @dataclass(slots=True, kw_only=True)
 class MemoryWritten(Event):
+    """An agent wrote a value to the shared memory."""
+
     kind: ClassVar[str] = "memory"
     agent: str
     key: str
@@ -265,6 +295,8 @@ class MemoryWritten(Event):
 
 @dataclass(slots=True, kw_only=True)
 class RetryScheduled(Event):
+    """A failed model call will be tried again after a delay."""
+
     kind: ClassVar[str] = "retry"
     agent: str
     step: str
@@ -275,6 +307,8 @@ class RetryScheduled(Event):
 
 @dataclass(slots=True, kw_only=True)
 class ErrorRaised(Event):
+    """Something went wrong; ``fatal`` when the run cannot go on."""
+
     kind: ClassVar[str] = "error"
     message: str
     agent: str | None = None
