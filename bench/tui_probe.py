@@ -5,7 +5,8 @@
     python bench/tui_probe.py rss --spawned=T --events=10000 --agents=8
 
 It uses Textual's headless driver (``run_test``): frames are composed as on a terminal, but
-not written to one.
+not written to one. A time is taken when the app hands the frame that shows the response to the
+driver (bench/tui_frames.py).
 """
 
 from __future__ import annotations
@@ -44,34 +45,31 @@ def _rss_mb() -> float:
 
 async def first_frame(args: argparse.Namespace) -> dict:
     # The imports and loading a `teamtui run TEAM "request"` does before its first frame.
-    from textual import events
-
     from teamtui.core.models.scripted import ScriptedModel
     from teamtui.core.runtime import Runner, RunOptions
     from teamtui.launch import load_spec
     from teamtui.ui.app import build_app
 
+    from bench.tui_frames import FrameClock
+
     imported = time.time()
     spec = load_spec("software-house")
-    ready = asyncio.Event()
-    seen: dict[str, object] = {}
-
-    def hook(message: object) -> None:
-        if isinstance(message, events.Ready) and not ready.is_set():
-            seen["at"] = time.time()
-            ready.set()
 
     def factory(team, prompt):
         # A model that is still thinking: the first frame is the run screen of a live run.
         return Runner(team, RunOptions(models={"*": ScriptedModel(default="ok", latency_s=60)})).start(prompt)
 
     app = build_app(team=spec.team, prompt=PROMPT, handle_factory=factory)
-    async with app.run_test(size=SIZE, message_hook=hook):
-        await ready.wait()
-        seen["screen"] = type(app.screen).__name__
+    # The first frame the run screen draws, over its whole area (a frame of Textual's blank
+    # default screen would not count). Asked before the app starts: run_test returns only once
+    # the app has started, by when that frame may be drawn already.
+    drawn = FrameClock(app, time.time).shown(lambda: app.run_screen)
+    async with app.run_test(size=SIZE):
+        at = await asyncio.wait_for(drawn, timeout=60)
+        screen = type(app.screen).__name__
         app.run_screen.handle.stop()
-    return {"first_frame_s": seen["at"] - args.spawned, "imports_s": imported - args.spawned,
-            "screen": seen["screen"], "python_start_s": STARTED - args.spawned}
+    return {"first_frame_s": at - args.spawned, "imports_s": imported - args.spawned,
+            "screen": screen, "python_start_s": STARTED - args.spawned}
 
 
 def _app_with_run(agents: int, model_for):
@@ -100,18 +98,26 @@ async def lag(args: argparse.Namespace) -> dict:
 
     The keys are what a reader does during a run: down/up switch the agent pane on show (the
     agent list has focus), ? opens the help screen and escape closes it. A press counts from the
-    moment the driver posts the key to the first refresh after its effect is visible."""
+    moment the driver posts the key to the first frame handed to the driver that draws its
+    response: the newly shown pane, the help screen, the run screen again (bench/tui_frames.py)."""
     from textual import events
+    from textual.containers import VerticalScroll
 
     from teamtui.core import events as ev
     from teamtui.ui.screens.help import HelpScreen
-    from teamtui.ui.screens.run_screen import RunScreen
 
     from bench.models import FirehoseModel
+    from bench.tui_frames import FrameClock
 
     app = _app_with_run(args.agents, lambda: FirehoseModel(seconds=args.seconds))
+    clock = FrameClock(app)
     rng = random.Random(1)
     samples: dict[str, list[float]] = {"switch": [], "help": []}
+
+    def help_box():
+        top = app.screen
+        return next(iter(top.query(VerticalScroll)), None) if isinstance(top, HelpScreen) else None
+
     async with app.run_test(size=SIZE) as pilot:
         screen = app.run_screen
         handle = screen.handle
@@ -123,20 +129,22 @@ async def lag(args: argparse.Namespace) -> dict:
             await asyncio.sleep(rng.uniform(0.03, 0.08))
             if i % 4 < 2:  # switch the pane on show
                 before = screen.panes.current
-                kind, key, done = "switch", events.Key("down" if i % 4 == 0 else "up", None), \
-                    (lambda before=before: screen.panes.current != before)
-            else:  # open or close the help screen
-                opening = i % 4 == 2
-                wanted = HelpScreen if opening else RunScreen
-                kind, key = "help", events.Key("question_mark", "?") if opening else events.Key("escape", None)
-                done = lambda wanted=wanted: isinstance(app.screen, wanted)  # noqa: E731
+                kind, key = "switch", events.Key("down" if i % 4 == 0 else "up", None)
+                response = lambda before=before: (  # noqa: E731
+                    screen.panes.visible_content if screen.panes.current != before else None)
+            elif i % 4 == 2:  # open the help screen
+                kind, key, response = "help", events.Key("question_mark", "?"), help_box
+            else:  # close it
+                kind, key = "help", events.Key("escape", None)
+                response = lambda: screen.panes if app.screen is screen else None  # noqa: E731
+            drawn = clock.shown(response)
             start = time.perf_counter()
             app._driver.send_message(key)  # what the terminal driver does with a real key press
-            await _until(done)
-            drawn = asyncio.get_running_loop().create_future()
-            app.screen.call_after_refresh(lambda f=drawn: f.done() or f.set_result(None))
-            await drawn
-            samples[kind].append((time.perf_counter() - start) * 1000)
+            try:
+                at = await asyncio.wait_for(drawn, timeout=30)
+            except asyncio.TimeoutError:
+                raise TimeoutError(f"no frame drew the response to {key.key!r} within 30 s") from None
+            samples[kind].append((at - start) * 1000)
         elapsed = time.perf_counter() - began
         still_live = not handle.finished
         events_seen = len(handle.history) - streamed_from
