@@ -18,6 +18,10 @@ from .stats import Figure
 
 PROBE = Path(__file__).with_name("tui_probe.py")
 
+#: This interpreter, without the current directory first on sys.path (-P): run from a checkout,
+#: ``python -c "import teamtui"`` imported the checkout, not the installed package the table names.
+PYTHON = [sys.executable, "-P"]
+
 
 @dataclass
 class Finished:
@@ -31,7 +35,7 @@ def teamtui_command() -> list[str]:
     script = Path(sys.executable).with_name("teamtui")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-c", "from teamtui.cli import main; main()"]
+    return [*PYTHON, "-c", "from teamtui.cli import main; main()"]
 
 
 def run_process(argv: list[str], env: dict[str, str] | None = None, timeout: float = 120) -> Finished:
@@ -76,7 +80,7 @@ def help_figure(runs: int, warm: bool = True) -> Figure:
 
 def import_figures(runs: int, warm: bool = True) -> list[Figure]:
     """What embedding the orchestration core costs: a process that only imports the runtime."""
-    argv = [sys.executable, "-c", "import teamtui.core.runtime"]
+    argv = [*PYTHON, "-c", "import teamtui.core.runtime"]
     if warm:
         run_process(argv)
     samples = [run_process(argv) for _ in range(runs)]
@@ -87,7 +91,7 @@ def import_figures(runs: int, warm: bool = True) -> list[Figure]:
 
 #: What any process pays that parses a typer CLI (typer builds pydantic adapters for its
 #: parameters), reads YAML and runs asyncio, before a line of teamtui runs.
-LIBRARIES_FLOOR = [sys.executable, "-c", "import asyncio, yaml, typer, typer._adapters"]
+LIBRARIES_FLOOR = [*PYTHON, "-c", "import asyncio, yaml, typer, typer._adapters"]
 
 
 def headless_figures(runs: int, warm: bool = True) -> list[Figure]:
