@@ -4,7 +4,6 @@ dependencies are done (concurrently where they can); the planner synthesizes the
 from __future__ import annotations
 
 import asyncio
-from contextlib import nullcontext
 
 from .. import events as ev
 from ..agent import StepFailed, Turn
@@ -75,8 +74,8 @@ async def await_approval(runner: FlowRunner, node: Supervise, sid: str, tasks: l
             ctx.emit(ev.ErrorRaised(step=sid, message=f"edited plan rejected: {exc}"))
 
 
-#: One shared context for plans without ``max_parallel`` (a nullcontext can be entered again and again).
-_NO_LIMIT = nullcontext()
+#: The hints of a task's own scope: none (its turn takes the plan's). Shared, and never written.
+_NO_HINTS: dict = {}
 
 
 class _Schedule:
@@ -96,7 +95,7 @@ class _Schedule:
             for dep in t.depends_on:
                 self.dependents.setdefault(dep, []).append(t.id)
         self.results: dict[str, Contribution] = {}
-        self.limit = asyncio.Semaphore(max_parallel) if max_parallel else _NO_LIMIT
+        self.limit = asyncio.Semaphore(max_parallel) if max_parallel else None
         self.degrade = self.ctx.on_failure == "degrade"
 
     async def run(self) -> dict[str, Contribution]:
@@ -136,10 +135,15 @@ class _Schedule:
         inputs = tuple(results[d] for d in task.depends_on if d in results)
         prompt = compose_prompt(self.ctx.request, self.scope.prior + inputs, task.task, self.runner.roles)
         turn = Turn(agent=task.worker, step=step, prompt=prompt, hints=self.scope.hints)
-        at = Scope(deps=self.ctx.steps[step].depends_on, parent=sid)  # as run_supervise announced it
+        at = Scope((), self.ctx.steps[step].depends_on, sid, _NO_HINTS)  # as run_supervise announced it
         try:
-            async with self.limit:
+            # Without a limit, no context to enter: two coroutines fewer a task.
+            if self.limit is None:
                 result = await self.runner.agent_turn(turn, label=task.id, kind="task", scope=at, instruction=task.task)
+            else:
+                async with self.limit:
+                    result = await self.runner.agent_turn(turn, label=task.id, kind="task", scope=at,
+                                                          instruction=task.task)
         except StepFailed:
             if not self.degrade:
                 raise
