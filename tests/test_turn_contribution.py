@@ -10,6 +10,7 @@ from teamtui.core.agent import Turn, TurnRunner
 from teamtui.core.context import RunContext
 from teamtui.core.models.base import ModelRequest
 from teamtui.core.models.scripted import ScriptedModel
+from teamtui.core.patterns import FlowRunner, Scope
 from teamtui.core.runtime import Runner, RunOptions
 from teamtui.core.stream import EventStream
 
@@ -46,3 +47,33 @@ async def test_supervised_tasks_pass_on_their_own_results_to_dependents_and_synt
     assert all(section(tid) in synthesis for tid in DEPS)
     memory = handle._control.ctx.memory.history
     assert sorted(c.step for c in memory if ".t." in c.step) == sorted(f"1.t.{t}" for t in DEPS)
+
+
+PAIR = """
+name: pair
+agents:
+  a: {role: First}
+  b: {role: Second}
+flow:
+  parallel: [{agent: a}, {agent: b}]
+"""
+
+
+async def test_agent_steps_hand_on_the_memory_record_not_a_copy() -> None:
+    t = team(PAIR)
+    ctx = RunContext(team=t, run_id="r", stream=EventStream(), models={"a": ScriptedModel(["from a"]),
+                                                                       "b": ScriptedModel(["from b"])}, request="go")
+    outcome = await FlowRunner(ctx).run(t.flow, "1", Scope())
+    by_step = {c.step: c for c in ctx.memory.history}
+    assert [(c.agent, c.step, c.text) for c in outcome.produced] == [("a", "1.1", "from a"), ("b", "1.2", "from b")]
+    assert all(c is by_step[c.step] for c in outcome.produced)
+
+
+async def test_an_agent_step_cancelled_before_it_ran_still_produces_an_empty_contribution() -> None:
+    t = team(PAIR)
+    ctx = RunContext(team=t, run_id="r", stream=EventStream(), models={"a": ScriptedModel(["from a"]),
+                                                                       "b": ScriptedModel(["from b"])}, request="go")
+    ctx.control("1.1").interrupt("cancel")
+    outcome = await FlowRunner(ctx).run(t.flow, "1", Scope())
+    assert [(c.agent, c.step, c.text) for c in outcome.produced] == [("a", "1.1", ""), ("b", "1.2", "from b")]
+    assert [c.step for c in ctx.memory.history] == ["1.2"]

@@ -23,7 +23,8 @@ async def run_agent(runner: FlowRunner, node: AgentStep, sid: str, scope: Scope)
     if node.save_as:
         ctx.memory.set(node.save_as, result.text)
         ctx.emit(ev.MemoryWritten(agent=node.agent, key=node.save_as, value=result.text, step=sid))
-    return Outcome(result.text, (sid,), (Contribution(node.agent, sid, result.text),))
+    # The memory's record, not a copy of it (a turn that never ran has none).
+    return Outcome(result.text, (sid,), (result.contribution or Contribution(node.agent, sid, result.text),))
 
 
 async def run_children(runner: FlowRunner, children, ids: list[str], scope: Scope) -> Outcome:
