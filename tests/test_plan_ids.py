@@ -1,7 +1,7 @@
 """Plan validation: which task ids pass, and how a task's dependencies are read.
 
-The id check is a character-set test (a regex call per id cost as much as the rest of a task's
-checks); it must accept exactly what the documented pattern accepts."""
+The ids accepted must be exactly those the documented pattern describes, whatever the check
+looks like inside; no dependencies, however spelled, is an empty tuple."""
 
 from __future__ import annotations
 

