@@ -132,7 +132,8 @@ class _Schedule:
         """Run one task; return the tasks its end made ready."""
         sid, results = self.sid, self.results
         step = self.steps[task.id]
-        inputs = tuple(results[d] for d in task.depends_on if d in results)
+        deps = task.depends_on
+        inputs = tuple(results[d] for d in deps if d in results) if deps else ()  # no generator for none
         prompt = compose_prompt(self.ctx.request, self.scope.prior + inputs, task.task, self.runner.roles)
         turn = Turn(agent=task.worker, step=step, prompt=prompt, hints=self.scope.hints)
         at = Scope((), self.ctx.steps[step].depends_on, sid, _NO_HINTS)  # as run_supervise announced it
