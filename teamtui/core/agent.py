@@ -22,6 +22,7 @@ from .context import RunContext, StepControl
 from .memory import Contribution
 from .models.base import ModelError, ModelRequest, TextChunk, ToolCallChunk, ToolSpec, UsageChunk
 from .retry import CircuitBreaker, CircuitOpen, backoff_delay
+from .team import Team
 from .tools import TOOLSETS, ToolBox, ToolFailure
 
 MAX_TOOL_ROUNDS = 6
@@ -111,18 +112,41 @@ def call_key(step: str, messages: list[dict], tools: list[ToolSpec], schema: dic
     return digest.hexdigest()
 
 
-def system_prompt(ctx: RunContext, turn: Turn, notes: list[str]) -> str:
-    agent = ctx.team.agents[turn.agent]
-    parts = [f'You are the {agent.role} ("{turn.agent}") on the team "{ctx.team.name}".']
-    if agent.instructions:
-        parts.append(agent.instructions.strip())
-    parts.extend(turn.extra_system)
+@dataclass(slots=True)
+class AgentSettings:
+    """What a turn reads of its agent, taken from the team once per run: the team is a pydantic
+    model, and BaseModel's ``__getattr__`` keeps CPython 3.11 from specializing reads of its
+    fields (~0.4k instructions each, eight times a plain object's; a turn made about fourteen)."""
+
+    role: str
+    intro: str  # the system prompt's fixed head: who the agent is, then its instructions
+    tools: tuple[ToolSpec, ...]  # what its toolsets give
+    reads_memory: bool  # its prompt lists the shared memory's keys
+    temperature: float | None
+    timeout: float | None
+    retries: int
+
+    @classmethod
+    def of(cls, team: Team, name: str) -> "AgentSettings":
+        agent = team.agents[name]
+        role, instructions, toolsets = agent.role, agent.instructions, agent.tools
+        intro = f'You are the {role} ("{name}") on the team "{team.name}".'
+        if instructions:
+            intro += "\n\n" + instructions.strip()
+        tools = tuple(spec for toolset in toolsets for spec in TOOLSETS[toolset]) if toolsets else ()
+        return cls(role, intro, tools, "memory" in toolsets, agent.temperature, agent.timeout, agent.retries)
+
+
+def system_prompt(ctx: RunContext, turn: Turn, notes: list[str], settings: AgentSettings | None = None) -> str:
+    if settings is None:
+        settings = AgentSettings.of(ctx.team, turn.agent)
+    parts = [settings.intro, *turn.extra_system]
     override = ctx.overrides.get(turn.step)
     if override:
         parts.append(f"The person running this team redirected this step. Follow this instruction:\n{override}")
     for note in notes:
         parts.append(f"Note from the person running this team: {note}")
-    if "memory" in agent.tools and ctx.memory.values:
+    if settings.reads_memory and ctx.memory.values:
         keys = ", ".join(sorted(ctx.memory.values))
         parts.append(f"Shared memory holds these keys (read them with memory_read): {keys}")
     return "\n\n".join(parts)
@@ -134,23 +158,23 @@ class TurnRunner:
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
         self.breakers: dict[str, CircuitBreaker] = {}
-        self.toolsets: dict[str, tuple[ToolSpec, ...]] = {}  # agent -> the tools its toolsets give
+        self.settings: dict[str, AgentSettings] = {}  # agent -> its settings, read on its first turn
+        self.team_name = ctx.team.name
 
     async def run(self, turn: Turn) -> TurnResult:
         ctx = self.ctx
-        agent = ctx.team.agents[turn.agent]
+        settings = self.settings.get(turn.agent)
+        if settings is None:
+            settings = self.settings[turn.agent] = AgentSettings.of(ctx.team, turn.agent)
         model = ctx.models[turn.agent]
         control = ctx.control(turn.step)
         notes = ctx.take_notes(turn.agent, turn.step)
-        own = self.toolsets.get(turn.agent)
-        if own is None:
-            own = self.toolsets[turn.agent] = tuple(spec for name in agent.tools for spec in TOOLSETS[name])
-        tools = [*own, *turn.tools]
+        tools = [*settings.tools, *turn.tools]
         started = time.perf_counter()
         totals = [0, 0, 0.0]  # input tokens, output tokens, cost
         try:
             while True:  # one pass per instruction: a redirect of the running step starts a new pass
-                messages = [{"role": "system", "content": system_prompt(ctx, turn, notes)}]
+                messages = [{"role": "system", "content": system_prompt(ctx, turn, notes, settings)}]
                 messages += turn.conversation if turn.conversation is not None else [{"role": "user", "content": turn.prompt}]
                 live = _Live(ctx, turn, model.label, turn.prompt or _last_user(messages), tuple(notes))
                 try:
@@ -215,7 +239,7 @@ class TurnRunner:
 
     async def _call(self, turn: Turn, model, messages, tools, control: StepControl, live: "_Live") -> _Reply:
         ctx = self.ctx
-        agent = ctx.team.agents[turn.agent]
+        settings = self.settings[turn.agent]
         key = call_key(turn.step, messages, tools, turn.json_schema)
         known = ctx.replies.get(key)
         if known is not None:
@@ -223,14 +247,14 @@ class TurnRunner:
             return _Reply(known.text, [dict(c) for c in known.tool_calls], known.input_tokens,
                           known.output_tokens, known.cost)
         request = ModelRequest(
-            messages=messages, tools=tools, json_schema=turn.json_schema, temperature=agent.temperature,
-            timeout_s=agent.timeout, agent=turn.agent, role=agent.role, purpose=turn.purpose,
-            team=ctx.team.name, step=turn.step, hints={"input": ctx.request, **turn.hints},
+            messages=messages, tools=tools, json_schema=turn.json_schema, temperature=settings.temperature,
+            timeout_s=settings.timeout, agent=turn.agent, role=settings.role, purpose=turn.purpose,
+            team=self.team_name, step=turn.step, hints={"input": ctx.request, **turn.hints},
         )
         breaker = self.breakers.get(model.label)
         if breaker is None:
             breaker = self.breakers[model.label] = CircuitBreaker()
-        attempts = agent.retries + 1
+        attempts = settings.retries + 1
         for attempt in range(1, attempts + 1):
             if not ctx.running.is_set():  # paused: no new call starts (no coroutine built while running)
                 await ctx.gate()
@@ -249,8 +273,8 @@ class TurnRunner:
             failure: ModelError | None = None
             control.begin_call()
             try:
-                if agent.timeout or hasattr(model, "prepare"):
-                    reply = await self._stream(turn, model, request, agent.timeout, partial)
+                if settings.timeout or hasattr(model, "prepare"):
+                    reply = await self._stream(turn, model, request, settings.timeout, partial)
                 else:  # nothing to load or time: one coroutine fewer per call
                     reply = await self._read(turn, model, request, partial)
                 if control.cancel_pending():

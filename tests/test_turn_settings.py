@@ -1,0 +1,57 @@
+"""What a turn sends from its agent's settings: the system prompt, word for word, and the request's
+fields. The runner reads each agent's settings once per run; these pin that every turn still
+gets its own agent's, with what changes from turn to turn (redirects, notes, memory) added."""
+
+from __future__ import annotations
+
+from teamtui.core import events as ev
+from teamtui.core.models.base import ModelError
+from teamtui.core.models.scripted import ScriptedModel
+from teamtui.core.runtime import Runner, RunOptions
+
+from teamkit import of, run, team
+
+TWO = """
+name: two-seats
+agents:
+  a: {role: Analyst, instructions: "  Read closely.\\n", temperature: 0.3, timeout: 5, tools: [memory]}
+  b: {role: Builder, retries: 0}
+flow:
+  sequence: [{agent: a}, {agent: b, save_as: built}, {agent: a}]
+"""
+
+
+async def test_each_turn_gets_its_own_agents_system_prompt_and_settings() -> None:
+    model = ScriptedModel(["first", "second", "third"])
+    result = await run(team(TWO), model, "go")
+    assert result.status == ev.RUN_DONE
+    systems = [c.messages[0]["content"] for c in model.calls]
+    assert systems[0] == 'You are the Analyst ("a") on the team "two-seats".\n\nRead closely.'
+    assert systems[1] == 'You are the Builder ("b") on the team "two-seats".'
+    assert systems[2] == ('You are the Analyst ("a") on the team "two-seats".\n\nRead closely.\n\n'
+                          "Shared memory holds these keys (read them with memory_read): built")
+    a1, b, a2 = model.calls
+    assert (a1.role, a1.temperature, a1.timeout_s, a1.team, [t.name for t in a1.tools]) == (
+        "Analyst", 0.3, 5, "two-seats", ["memory_read", "memory_write", "history_read"])
+    assert (b.role, b.temperature, b.timeout_s, b.tools) == ("Builder", None, None, [])
+    assert (a2.role, a2.temperature, a2.timeout_s) == ("Analyst", 0.3, 5)
+
+
+async def test_notes_and_a_redirect_follow_the_agents_own_part() -> None:
+    model = ScriptedModel(["first", "second", "third"])
+    handle = Runner(team(TWO), RunOptions(models={"*": model})).start("go")
+    handle.inject("b", "keep it short")
+    handle.redirect("2", "build it in Go")
+    await handle.wait()
+    assert model.calls[1].messages[0]["content"] == (
+        'You are the Builder ("b") on the team "two-seats".\n\n'
+        "The person running this team redirected this step. Follow this instruction:\nbuild it in Go\n\n"
+        "Note from the person running this team: keep it short")
+
+
+async def test_retries_are_the_agents_own() -> None:
+    fail = ModelError("overloaded", retryable=True, retry_after_s=0)
+    model = ScriptedModel({"a": ["first", "third"], "b": [fail]})
+    result = await run(team(TWO), model)
+    assert result.status == ev.RUN_FAILED and "b (scripted)" in (result.error or "")
+    assert not of(result, ev.RetryScheduled)  # b has retries: 0
