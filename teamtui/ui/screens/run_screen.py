@@ -259,8 +259,10 @@ class RunScreen(RunCommands, ReplayCommands, PromptFrames):
     def _choose(self, key: str) -> None:
         """Show ``key``'s pane (an agent or FINAL) without counting as the reader's choice."""
         self._show(key)
-        if self.agent_list.chosen != key and self.agent_list.choose(key):
-            self._auto_choice = key  # the highlight message this causes is ours, not the reader's
+        if self.agent_list.chosen != key:
+            self._auto_choice = key  # the highlight this causes is ours, not the reader's
+            if not self.agent_list.choose(key):
+                self._auto_choice = None
 
     def _show(self, key: str) -> None:
         pane = self.final if key == FINAL else self._pane_of.get(key)

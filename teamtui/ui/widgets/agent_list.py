@@ -27,8 +27,9 @@ class AgentList(OptionList):
 
     def __init__(self, state: RunState, on_chosen: Callable[[str, bool], None], **kwargs) -> None:
         """``on_chosen(key, focus)``: the highlighted entry changed (``focus`` when it was selected
-        with enter or a click). Called, not posted: a message would bubble through the run
-        screen's queue, busy with the agents' events, before the pane could switch."""
+        with enter or a click). Called as the highlight moves, not from the highlight message: a
+        message waits its turn behind whatever runs first (a redraw of 10-25 ms while agents
+        stream), and the pane would switch a frame later than the highlight."""
         super().__init__(**kwargs)
         self._state = state
         self._on_chosen = on_chosen
@@ -79,10 +80,14 @@ class AgentList(OptionList):
         glyph, style = fmt.RUN_STYLE.get(self._state.status, ("?", ""))
         return Text.assemble(("★ ", "bold yellow"), ("Final answer", "bold"), (f" {glyph}", style), no_wrap=True)
 
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)  # scrolls to it and posts OptionHighlighted
+        option = self.highlighted_option
+        if option is not None and not option.disabled and option.id is not None:
+            self._on_chosen(option.id, False)
+
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
-        if event.option.id is not None:
-            self._on_chosen(event.option.id, False)
+        event.stop()  # already acted on (watch_highlighted)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
