@@ -55,3 +55,27 @@ async def test_retries_are_the_agents_own() -> None:
     result = await run(team(TWO), model)
     assert result.status == ev.RUN_FAILED and "b (scripted)" in (result.error or "")
     assert not of(result, ev.RetryScheduled)  # b has retries: 0
+
+
+async def test_every_field_of_the_request_holds_its_own_value() -> None:
+    """The request is built from positional arguments: each value must land in its own field."""
+    from teamtui.core.agent import Turn, TurnRunner
+    from teamtui.core.context import RunContext
+    from teamtui.core.stream import EventStream
+
+    t = team(TWO)
+    model = ScriptedModel(["{}"])
+    ctx = RunContext(team=t, run_id="r", stream=EventStream(), models={"a": model}, request="the request")
+    schema = {"type": "object"}
+    turn = Turn(agent="a", step="7.x", prompt="do it", purpose="planner", json_schema=schema, hints={"round": 2})
+    await TurnRunner(ctx).run(turn)
+    (request,) = model.calls
+    assert request.messages == [{"role": "system", "content": 'You are the Analyst ("a") on the team "two-seats".'
+                                                                "\n\nRead closely."},
+                                {"role": "user", "content": "do it"}]
+    assert [spec.name for spec in request.tools] == ["memory_read", "memory_write", "history_read"]
+    assert request.json_schema is schema
+    assert (request.temperature, request.timeout_s) == (0.3, 5)
+    assert (request.agent, request.role, request.purpose, request.team, request.step) == (
+        "a", "Analyst", "planner", "two-seats", "7.x")
+    assert request.hints == {"input": "the request", "round": 2}
