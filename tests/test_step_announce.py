@@ -35,3 +35,16 @@ async def test_loop_steps_carry_their_round_and_the_event_round_trips() -> None:
     assert (dev.step, dev.step_kind, dev.parent, dev.round, dev.depends_on) == ("2.r1.1", "agent", "2", 1, ("1",))
     again = ev.Event.from_dict(json.loads(json.dumps(dev.to_dict())))
     assert again == dev
+
+
+def test_the_context_keeps_each_announced_step_with_its_own_fields() -> None:
+    """``StepInfo`` is built from positional arguments too: a new step is pending, not started yet."""
+    from teamtui.core.context import RunContext
+    from teamtui.core.stream import EventStream
+
+    ctx = RunContext(team=team(SOFTWARE_HOUSE), run_id="r", stream=EventStream(), models={})
+    info = ctx.add_step("1.t.a", "a", "task", agent="pm", parent="1", depends_on=("1.plan",), instruction="do a")
+    assert (info.id, info.label, info.kind, info.agent, info.parent, info.depends_on) == (
+        "1.t.a", "a", "task", "pm", "1", ("1.plan",))
+    assert (info.status, info.started, info.instruction) == (ev.PENDING, None, "do a")
+    assert ctx.steps["1.t.a"] is info

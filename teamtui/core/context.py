@@ -148,7 +148,7 @@ class RunContext:
         """Announce a step (idempotent: a step re-entered after a restart keeps its entry)."""
         info = self.steps.get(step)
         if info is None:
-            info = StepInfo(step, label, kind, agent, parent, depends_on, instruction=instruction)
+            info = StepInfo(step, label, kind, agent, parent, depends_on, ev.PENDING, None, instruction)  # in order
             self.steps[step] = info
             self.emit(ev.StepAdded(step, label, kind, agent, parent, depends_on, round, instruction))
         return info
