@@ -69,3 +69,20 @@ def test_markdown_loads_after_the_first_frame_not_before() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "True", "True"]
+
+
+def test_the_run_screen_is_built_without_rich_emoji_table() -> None:
+    # A str label of the plan tree was parsed as markup, which imports rich's emoji table (~3 ms
+    # of the first frame); nothing on the run screen uses emoji codes.
+    code = (
+        "import sys\n"
+        "from teamtui.ui.screens.run_screen import RunScreen\n"
+        "from teamtui.ui.widgets.plan_view import PlanView\n"
+        "from teamtui.ui.state import RunState\n"
+        "before = 'rich._emoji_codes' in sys.modules\n"
+        "PlanView(RunState())\n"
+        "print(before, 'rich._emoji_codes' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False"]

@@ -55,7 +55,9 @@ class PlanView(Tree[str]):
     """A tree of steps; each node's data is its step id."""
 
     def __init__(self, state: RunState, **kwargs) -> None:
-        super().__init__("plan", **kwargs)
+        # A Text, not a str: a str label is parsed as markup, whose emoji table (rich._emoji_codes,
+        # ~3 ms to import) nothing else before the first frame needs.
+        super().__init__(Text("plan"), **kwargs)
         self._state = state
         self._node_of: dict[str, TreeNode[str]] = {}
         self._proposed: dict[str, list[TreeNode[str]]] = {}
