@@ -79,3 +79,22 @@ async def test_every_field_of_the_request_holds_its_own_value() -> None:
     assert (request.agent, request.role, request.purpose, request.team, request.step) == (
         "a", "Analyst", "planner", "two-seats", "7.x")
     assert request.hints == {"input": "the request", "round": 2}
+
+
+async def test_a_call_answered_from_its_record_runs_its_tools_again_and_counts_its_usage() -> None:
+    """A call's record is its reply, whether the model just made it or an earlier run did."""
+    from teamtui.core.models.scripted import Reply
+
+    t = team(TWO)
+    first = ScriptedModel({"a": [Reply("", [("memory_write", {"key": "k", "value": "v"})]), "noted", "again"],
+                           "b": ["built"]})
+    done = await run(t, first, "go")
+    assert done.status == ev.RUN_DONE
+    replies = {e.key: e for e in of(done, ev.ModelReplied)}
+    assert len(replies) == 4
+    again = await run(t, ScriptedModel([]), "go", replies=replies)  # no reply left: every call must be known
+    assert again.status == ev.RUN_DONE and again.output == done.output
+    assert [(e.agent, e.key, e.value) for e in of(again, ev.MemoryWritten)] == [("a", "k", "v"), ("b", "built", "built")]
+    assert [e.tool for e in of(again, ev.ToolCalled)] == ["memory_write"]
+    assert (again.input_tokens, again.output_tokens) == (done.input_tokens, done.output_tokens) != (0, 0)
+    assert all(e.reused for e in of(again, ev.AgentFinished))

@@ -28,6 +28,7 @@ from .tools import TOOLSETS, ToolBox, ToolFailure
 MAX_TOOL_ROUNDS = 6
 MAX_REPLY_CHARS = 200_000  # an enormous reply is cut here rather than filling memory and screens
 _NO_USAGE = UsageChunk()  # what a model that reports no usage used (shared: never written)
+_Read = tuple[str, list[dict[str, str]], UsageChunk]  # a streamed reply: its text, tool calls and usage
 
 
 class StepFailed(Exception):
@@ -61,15 +62,6 @@ class TurnResult:
     #: What the turn added to the shared memory; None for a turn that never ran. A pattern can
     #: hand this one on instead of keeping a copy per step for the rest of the run.
     contribution: Contribution | None = None
-
-
-@dataclass
-class _Reply:
-    text: str
-    tool_calls: list[dict[str, str]]
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost: float = 0.0
 
 
 class _Interrupted(Exception):
@@ -237,15 +229,17 @@ class TurnRunner:
                 messages.append({"role": "tool", "tool_call_id": call["id"], "content": result})
         raise AssertionError("unreachable: the last round returns or fails")
 
-    async def _call(self, turn: Turn, model, messages, tools, control: StepControl, live: "_Live") -> _Reply:
+    async def _call(self, turn: Turn, model, messages, tools, control: StepControl, live: "_Live"
+                    ) -> ev.ModelReplied:
+        """One model call, answered by the model or from an earlier call's record; the call's record
+        is its reply (read only)."""
         ctx = self.ctx
         settings = self.settings[turn.agent]
         key = call_key(turn.step, messages, tools, turn.json_schema)
         known = ctx.replies.get(key)
         if known is not None:
             ctx.add_usage(known.input_tokens, known.output_tokens, known.cost)
-            return _Reply(known.text, [dict(c) for c in known.tool_calls], known.input_tokens,
-                          known.output_tokens, known.cost)
+            return known
         # In the order of the request's fields: keywords cost 4.7k instructions a call here, 1.6% of an
         # instant task (tests/test_turn_settings.py checks that each value lands in its own field).
         request = ModelRequest(messages, tools, turn.json_schema, settings.temperature, settings.timeout, turn.agent,
@@ -303,15 +297,16 @@ class TurnRunner:
                 await _wait_before_retry(delay, control)
                 continue  # a cancel or redirect that cut the wait short is handled at the top
             breaker.record_success()
-            record = ctx.emit(ev.ModelReplied(turn.agent, turn.step, key, reply.text, tuple(reply.tool_calls),
-                                              reply.input_tokens, reply.output_tokens, reply.cost))
+            text, calls, usage = reply
+            record = ctx.emit(ev.ModelReplied(turn.agent, turn.step, key, text, tuple(calls),
+                                              usage.input_tokens, usage.output_tokens, usage.cost))
             ctx.replies[key] = record  # a restarted flow reuses this call
-            ctx.add_usage(reply.input_tokens, reply.output_tokens, reply.cost)
-            return reply
+            ctx.add_usage(usage.input_tokens, usage.output_tokens, usage.cost)
+            return record
         raise AssertionError("unreachable")
 
     async def _stream(self, turn: Turn, model, request: ModelRequest, timeout: float | None,
-                      partial: list[str]) -> _Reply:
+                      partial: list[str]) -> _Read:
         # A model may need to load first (litellm's import, local weights): that is not the
         # provider being slow, so it happens before the step's timeout starts counting.
         prepare = getattr(model, "prepare", None)
@@ -325,7 +320,7 @@ class TurnRunner:
         except TimeoutError:
             raise ModelError(f"no complete reply within {timeout:g}s", retryable=True) from None
 
-    async def _read(self, turn: Turn, model, request: ModelRequest, partial: list[str]) -> _Reply:
+    async def _read(self, turn: Turn, model, request: ModelRequest, partial: list[str]) -> _Read:
         emit, agent, step = self.ctx.emit, turn.agent, turn.step
         calls: list[dict[str, str]] = []
         usage = _NO_USAGE
@@ -350,7 +345,7 @@ class TurnRunner:
         text = "".join(partial)
         if not text.strip() and not calls:
             raise _EmptyReply("the model returned an empty reply", retryable=True)
-        return _Reply(text, calls, usage.input_tokens, usage.output_tokens, usage.cost)
+        return text, calls, usage
 
 
 class _Live:
