@@ -47,8 +47,17 @@ class AgentPane(VerticalScroll):
     def compose(self):
         yield self._empty
 
-    def on_mount(self) -> None:
-        self.anchor()  # follow new text until the reader scrolls up
+    def watch_virtual_size(self) -> None:
+        self._follow_once_full()
+
+    def on_resize(self) -> None:
+        self._follow_once_full()
+
+    def _follow_once_full(self) -> None:
+        # Follow new text (until the reader scrolls up) once it fills the pane, not before: Textual
+        # draws an anchored pane's content against its bottom edge, a first turn at the pane's foot.
+        if not self.is_anchored and self.container_size.height and self.max_scroll_y > 0:
+            self.anchor()
 
     def view_for(self, turn: Turn) -> TurnView | None:
         return self._views.get(turn)

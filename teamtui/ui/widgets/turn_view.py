@@ -126,7 +126,9 @@ class TurnView(Vertical):
                 self._frozen.add(block, lines)
             self._pending = self._pending[cut:]
         # Until the blocks before it are drawn, the tail waits: the pane shows the words in order.
-        self._tail.update("" if self._pending else Text(self._live, tab_size=4))
+        # Tabs expanded here: Textual draws a Text's tabs 8 wide whatever its tab_size, and the
+        # Markdown the blocks freeze into draws them 4 wide.
+        self._tail.update("" if self._pending else Text(self._live.expandtabs(4)))
         return bool(self._pending)
 
     async def _finish(self) -> None:
