@@ -91,8 +91,8 @@ _key_json = (_c_make_encoder(None, str, json.encoder.encode_basestring_ascii, No
              if _c_make_encoder is not None else None)
 
 
-#: A fresh blake2b state, copied for each key: building one parses blake2b's dozen keyword
-#: arguments and sets the state up: an eighth of what hashing an instant call's key costs. Same digest.
+#: A fresh blake2b state, copied for each key. Building one instead parses blake2b's dozen keyword
+#: arguments and sets its state up, an eighth of what hashing an instant call's key costs. Same digest.
 _KEY_HASH = hashlib.blake2b(digest_size=16)
 
 
