@@ -11,11 +11,12 @@ pictures are the same every time.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 import sys
 import time
 from pathlib import Path
+
+import msgspec
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
@@ -49,14 +50,14 @@ def retimed(events: list[ev.Event]) -> list[ev.Event]:
     out: list[ev.Event] = []
     started: dict[str, float] = {}
     for i, event in enumerate(events):
-        event = dataclasses.replace(event, ts=T0 + i * STEP_S)
+        event = msgspec.structs.replace(event, ts=T0 + i * STEP_S)
         if isinstance(event, ev.StepStatusChanged) and event.status == ev.RUNNING:
             started.setdefault(event.step, event.ts)
         elif isinstance(event, ev.AgentStarted):
             started[event.step] = event.ts
         elif event.kind in ("step_status", "agent_finished") and event.duration_s is not None \
                 and event.step in started:
-            event = dataclasses.replace(event, duration_s=round(event.ts - started[event.step], 1))
+            event = msgspec.structs.replace(event, duration_s=round(event.ts - started[event.step], 1))
         out.append(event)
     return out
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from typing import AsyncIterator
+
+import msgspec
 
 from teamtui.core import events as ev
 from teamtui.core.models.base import Chunk, ModelError, ModelRequest, TextChunk, UsageChunk
@@ -104,7 +105,7 @@ async def test_a_retried_call_shows_only_the_reply_that_succeeded() -> None:
 
 def _events(*items: ev.Event) -> list[ev.Event]:
     """Events numbered and timed the way the runtime does it."""
-    return [dataclasses.replace(e, run_id="r1", seq=i + 1, ts=100.0 + i) for i, e in enumerate(items)]
+    return [msgspec.structs.replace(e, run_id="r1", seq=i + 1, ts=100.0 + i) for i, e in enumerate(items)]
 
 
 def test_a_turn_cut_off_by_a_crash_keeps_what_streamed() -> None:

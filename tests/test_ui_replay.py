@@ -8,8 +8,9 @@ anything that finishes in a second or two did so because of the key pressed.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from typing import Callable
+
+import msgspec
 
 from teamtui.core import events as ev
 from teamtui.core.models.scripted import ScriptedModel
@@ -35,7 +36,7 @@ async def recorded_run() -> list[ev.Event]:
     result = await Runner(TRIO, RunOptions(models={"*": model})).run("Build it")
     assert result.status == "done"
     start = result.events[0].ts
-    return [dataclasses.replace(e, ts=start + i * GAP_S) for i, e in enumerate(result.events)]
+    return [msgspec.structs.replace(e, ts=start + i * GAP_S) for i, e in enumerate(result.events)]
 
 
 def replay_app(handle: ReplayHandle) -> TeamApp:

@@ -1,19 +1,21 @@
 """The typed event stream of a run.
 
 Everything that shows or stores a run (TUI, headless printer, journal, exporters, replay) reads
-these events and nothing else. Events are small slotted dataclasses tagged by ``kind``; the
+these events and nothing else. Events are ``msgspec.Struct`` records tagged by ``kind``; the
 runtime stamps ``run_id``, ``seq`` and ``ts`` on each as it emits it. Consumers treat them as
-read-only. They are not ``frozen``: building one is the hot path (a streamed token each), a
-frozen dataclass sets every field through ``object.__setattr__`` (2.3 us an event instead of
-1.0 us here), and the stamp is set after the event is built.
+read-only. Why msgspec and not dataclasses: a streamed token is an event, so building one is the
+hot path, and a Struct builds in ~80 ns against 200-370 ns for a slotted dataclass; a Struct class
+is made in ~20 us against ~500 us on Python 3.11 (21 of them at every start); and with ``gc=False``
+the run's history is not tracked by the garbage collector, whose passes would rescan every event kept.
+They are not frozen: the stamp is set after the event is built.
 ``to_dict``/``from_dict`` give the journal and ``--json`` one stable, versioned shape.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import KW_ONLY, dataclass
 from typing import Any, ClassVar
+
+import msgspec
 
 #: Bumped when an event's fields change incompatibly; written into every serialized event.
 SCHEMA_VERSION = 1
@@ -30,46 +32,50 @@ RUN_RUNNING, RUN_PAUSED, RUN_DONE, RUN_FAILED, RUN_STOPPED = (
 )
 
 _REGISTRY: dict[str, type["Event"]] = {}
+_STAMP = ("run_id", "seq", "ts")
 
 
-@dataclass(slots=True)
-class Event:
+class Event(msgspec.Struct, kw_only=True, gc=False):
     """Base of every event: ``kind`` tags it; the runtime stamps ``run_id``, ``seq`` and ``ts`` when it emits it."""
 
     kind: ClassVar[str] = "event"
-    _: KW_ONLY  # the stamp is named; the events built on every step and turn also take their fields in order
+    # Keyword-only: the stamp is named; the events built on every step and turn take their own
+    # fields in order.
     run_id: str = ""
     seq: int = 0
     ts: float = 0.0
 
-    def __init_subclass__(cls) -> None:
-        # No super(): slots=True rebuilds the class, which breaks the zero-argument form. The
-        # rebuilt class registers last, so the registry ends up holding the real one.
+    def __init_subclass__(cls, **options: Any) -> None:
+        super().__init_subclass__(**options)
         _REGISTRY[cls.kind] = cls
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"v": SCHEMA_VERSION, "kind": self.kind}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            data[f.name] = list(value) if isinstance(value, tuple) else value
+        for name in _field_order(type(self)):
+            value = getattr(self, name)
+            data[name] = list(value) if isinstance(value, tuple) else value
         return data
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> "Event":
         cls = _REGISTRY[data["kind"]]
-        names = {f.name for f in dataclasses.fields(cls)}
-        kwargs = {k: v for k, v in data.items() if k in names}
-        for f in dataclasses.fields(cls):
-            if f.name in kwargs and isinstance(kwargs[f.name], list):
-                kwargs[f.name] = tuple(kwargs[f.name])
+        kwargs = {k: v for k, v in data.items() if k in cls.__struct_fields__}
+        for name, value in kwargs.items():
+            if isinstance(value, list):
+                kwargs[name] = tuple(value)
         return cls(**kwargs)
+
+
+def _field_order(cls: type[Event]) -> tuple[str, ...]:
+    """The stamp first, then the event's own fields in the order they are declared (the key order
+    journals and ``--json`` have always had)."""
+    return _STAMP + tuple(n for n in cls.__struct_fields__ if n not in _STAMP)
 
 
 # --- run lifecycle --------------------------------------------------------------------------
 
 
-@dataclass(slots=True, kw_only=True)
-class RunStarted(Event):
+class RunStarted(Event, kw_only=True):
     """The run begins: its team, request and models."""
 
     kind: ClassVar[str] = "run_started"
@@ -82,16 +88,14 @@ class RunStarted(Event):
     resumed_from: str | None = None  # run id whose journal this run continues
 
 
-@dataclass(slots=True, kw_only=True)
-class RunStatusChanged(Event):
+class RunStatusChanged(Event, kw_only=True):
     """Paused / running again. Finished runs use RunFinished."""
 
     kind: ClassVar[str] = "run_status"
     status: str
 
 
-@dataclass(slots=True, kw_only=True)
-class RunFinished(Event):
+class RunFinished(Event, kw_only=True):
     """The run ended: its status, final output and totals."""
 
     kind: ClassVar[str] = "run_finished"
@@ -107,8 +111,7 @@ class RunFinished(Event):
 # --- the plan: steps and their status ---------------------------------------------------------
 
 
-@dataclass(slots=True)  # positional too: one a step, a thousand for a large plan (kept in this order)
-class StepAdded(Event):
+class StepAdded(Event):  # positional too: one a step, a thousand for a large plan (kept in this order)
     """A step enters the plan (pending). Container steps (loop, parallel, ...) nest children."""
 
     kind: ClassVar[str] = "step_added"
@@ -122,8 +125,7 @@ class StepAdded(Event):
     instruction: str | None = None  # task text (supervisor tasks) or redirected instruction
 
 
-@dataclass(slots=True)  # positional too: two a step (kept in this order)
-class StepStatusChanged(Event):
+class StepStatusChanged(Event):  # positional too: two a step (kept in this order)
     """A step moves to another status (pending, running, done, ...)."""
 
     kind: ClassVar[str] = "step_status"
@@ -136,8 +138,7 @@ class StepStatusChanged(Event):
 # --- agent turns --------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)  # positional too: one a turn (kept in this order)
-class AgentStarted(Event):
+class AgentStarted(Event):  # positional too: one a turn (kept in this order)
     """An agent begins a turn on a step."""
 
     kind: ClassVar[str] = "agent_started"
@@ -148,8 +149,7 @@ class AgentStarted(Event):
     notes: tuple[str, ...] = ()  # notes from the user this turn took in (resume gives them back)
 
 
-@dataclass(slots=True)  # positional too: one a streamed token (kept in this order)
-class TextDelta(Event):
+class TextDelta(Event):  # positional too: one a streamed token (kept in this order)
     """A piece of an agent's streamed reply."""
 
     kind: ClassVar[str] = "text"
@@ -158,8 +158,7 @@ class TextDelta(Event):
     text: str
 
 
-@dataclass(slots=True)  # positional too: one a turn (kept in this order)
-class AgentFinished(Event):
+class AgentFinished(Event):  # positional too: one a turn (kept in this order)
     """An agent's turn ended: its full text and what it cost."""
 
     kind: ClassVar[str] = "agent_finished"
@@ -174,8 +173,7 @@ class AgentFinished(Event):
     interrupted: bool = False
 
 
-@dataclass(slots=True)  # positional too: one a model call (kept in this order)
-class ModelReplied(Event):
+class ModelReplied(Event):  # positional too: one a model call (kept in this order)
     """One finished model call, kept so a resumed run can replay it instead of paying again.
 
     ``key`` hashes the step id and everything sent to the model; a resumed run whose call has the
@@ -192,8 +190,7 @@ class ModelReplied(Event):
     cost: float = 0.0
 
 
-@dataclass(slots=True, kw_only=True)
-class ToolCalled(Event):
+class ToolCalled(Event, kw_only=True):
     """An agent called a tool."""
 
     kind: ClassVar[str] = "tool_call"
@@ -204,8 +201,7 @@ class ToolCalled(Event):
     arguments: str  # JSON text as the model produced it
 
 
-@dataclass(slots=True, kw_only=True)
-class ToolReturned(Event):
+class ToolReturned(Event, kw_only=True):
     """A tool's result went back to the agent."""
 
     kind: ClassVar[str] = "tool_result"
@@ -220,8 +216,7 @@ class ToolReturned(Event):
 # --- orchestration decisions --------------------------------------------------------------------
 
 
-@dataclass(slots=True, kw_only=True)
-class HandedOff(Event):
+class HandedOff(Event, kw_only=True):
     """One agent handed the conversation to another (``transfer_to_<name>``)."""
 
     kind: ClassVar[str] = "handoff"
@@ -232,8 +227,7 @@ class HandedOff(Event):
     reason: str = ""
 
 
-@dataclass(slots=True, kw_only=True)
-class RouteChosen(Event):
+class RouteChosen(Event, kw_only=True):
     """A classifier picked the specialist for the request."""
 
     kind: ClassVar[str] = "route"
@@ -244,8 +238,7 @@ class RouteChosen(Event):
     fallback: bool = False
 
 
-@dataclass(slots=True, kw_only=True)
-class PlanProposed(Event):
+class PlanProposed(Event, kw_only=True):
     """A planner's plan of tasks, waiting for approval or approved."""
 
     kind: ClassVar[str] = "plan"
@@ -254,8 +247,7 @@ class PlanProposed(Event):
     approved: bool = True  # False while it waits for the user's approval
 
 
-@dataclass(slots=True, kw_only=True)
-class PlanRejected(Event):
+class PlanRejected(Event, kw_only=True):
     """A planner's plan did not validate; it may be asked to repair it."""
 
     kind: ClassVar[str] = "plan_rejected"
@@ -265,8 +257,7 @@ class PlanRejected(Event):
     will_repair: bool
 
 
-@dataclass(slots=True, kw_only=True)
-class BusMessage(Event):
+class BusMessage(Event, kw_only=True):
     """A message published on a topic of the event bus."""
 
     kind: ClassVar[str] = "bus"
@@ -279,8 +270,7 @@ class BusMessage(Event):
     subscribers: tuple[str, ...] = ()
 
 
-@dataclass(slots=True, kw_only=True)
-class MemoryWritten(Event):
+class MemoryWritten(Event, kw_only=True):
     """An agent wrote a value to the shared memory."""
 
     kind: ClassVar[str] = "memory"
@@ -293,8 +283,7 @@ class MemoryWritten(Event):
 # --- faults and commands ------------------------------------------------------------------------
 
 
-@dataclass(slots=True, kw_only=True)
-class RetryScheduled(Event):
+class RetryScheduled(Event, kw_only=True):
     """A failed model call will be tried again after a delay."""
 
     kind: ClassVar[str] = "retry"
@@ -305,8 +294,7 @@ class RetryScheduled(Event):
     delay_s: float
 
 
-@dataclass(slots=True, kw_only=True)
-class ErrorRaised(Event):
+class ErrorRaised(Event, kw_only=True):
     """Something went wrong; ``fatal`` when the run cannot go on."""
 
     kind: ClassVar[str] = "error"
@@ -316,8 +304,7 @@ class ErrorRaised(Event):
     fatal: bool = False
 
 
-@dataclass(slots=True, kw_only=True)
-class CommandIssued(Event):
+class CommandIssued(Event, kw_only=True):
     """A control command from the person at the keyboard (or a script)."""
 
     kind: ClassVar[str] = "command"

@@ -28,7 +28,7 @@ flushed when that model call ends.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from msgspec.structs import replace
 from functools import lru_cache
 from typing import Iterable
 
