@@ -7,17 +7,21 @@ all sit behind this protocol; nothing else in the core knows which one it is tal
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Protocol, runtime_checkable
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class ToolSpec:
+
+def _no_parameters() -> dict[str, Any]:
+    return {"type": "object", "properties": {}}
+
+
+class ToolSpec(msgspec.Struct, frozen=True):
     """A tool offered to the model; ``parameters`` is a JSON schema object."""
 
     name: str
     description: str
-    parameters: dict[str, Any] = field(default_factory=lambda: {"type": "object", "properties": {}})
+    parameters: dict[str, Any] = msgspec.field(default_factory=_no_parameters)
 
     def to_openai(self) -> dict[str, Any]:
         return {
@@ -26,8 +30,7 @@ class ToolSpec:
         }
 
 
-@dataclass(slots=True)
-class ModelRequest:
+class ModelRequest(msgspec.Struct):
     """Everything a model needs for one reply.
 
     ``agent``, ``role``, ``purpose`` and ``team`` are hints about who is speaking; real models
@@ -36,7 +39,7 @@ class ModelRequest:
     """
 
     messages: list[dict[str, Any]]
-    tools: list[ToolSpec] = field(default_factory=list)
+    tools: list[ToolSpec] = msgspec.field(default_factory=list)
     json_schema: dict[str, Any] | None = None  # ask for a JSON object matching this schema
     temperature: float | None = None
     timeout_s: float | None = None
@@ -49,21 +52,19 @@ class ModelRequest:
     #: "input" (the run's request), "round"/"max_rounds" (loops), "categories" (classifier),
     #: "workers" ({name: role}, planner), "repair" (what was wrong with the last plan),
     #: "topic" (event bus), "handoff_targets" (names reachable by transfer tools).
-    hints: dict[str, Any] = field(default_factory=dict)
+    hints: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 # --- what a stream yields -------------------------------------------------------------------------
-# Read-only by convention, like the events: not frozen, which triples what building one costs
-# (object.__setattr__ per field), and a stream builds one per token and a usage record per call.
+# Read-only by convention, like the events, and msgspec Structs for the same reason: a stream
+# builds one per token and a usage record per call (see teamtui/core/events.py).
 
 
-@dataclass(slots=True)
-class TextChunk:
+class TextChunk(msgspec.Struct, gc=False):
     text: str
 
 
-@dataclass(slots=True)
-class ToolCallChunk:
+class ToolCallChunk(msgspec.Struct, gc=False):
     """One complete tool call (implementations assemble streamed fragments first)."""
 
     id: str
@@ -71,8 +72,7 @@ class ToolCallChunk:
     arguments: str  # JSON text
 
 
-@dataclass(slots=True)
-class UsageChunk:
+class UsageChunk(msgspec.Struct, gc=False):
     input_tokens: int = 0
     output_tokens: int = 0
     cost: float = 0.0  # USD, 0.0 when unknown
