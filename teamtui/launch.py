@@ -7,15 +7,15 @@ import asyncio
 import json
 import signal
 import sys
-from dataclasses import dataclass
+
+import msgspec
 
 from . import config
 from .cli import EXIT_FAILED, EXIT_USAGE, fail
 from .startup import settled
 
 
-@dataclass
-class RunRequest:
+class RunRequest(msgspec.Struct):
     team: str
     prompt: str | None
     model: str | None = None

@@ -4,8 +4,9 @@ and the runner together, for the headless printer and the TUI alike."""
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from . import config
 from .core.handle import RunHandle
@@ -15,8 +16,7 @@ from .core.runtime import Runner, RunOptions, new_run_id
 from .core.team import Team
 
 
-@dataclass
-class RunSpec:
+class RunSpec(msgspec.Struct):
     """Everything needed to start (or resume) a run, gathered before any model is touched."""
 
     team: Team
@@ -29,7 +29,7 @@ class RunSpec:
     soft_budget: str = "stop"
     resume: ResumeData | None = None
     journal: bool = True
-    settings: config.Settings = field(default_factory=config.Settings)
+    settings: config.Settings = msgspec.field(default_factory=config.Settings)
 
 
 class StartedRun:

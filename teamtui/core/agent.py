@@ -13,9 +13,10 @@ import asyncio
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
 from json.encoder import c_make_encoder as _c_make_encoder  # None where _json is missing
 from typing import Any, Callable
+
+import msgspec
 
 from . import events as ev
 from .context import RunContext, StepControl
@@ -39,8 +40,7 @@ class StepFailed(Exception):
         self.step = step
 
 
-@dataclass
-class Turn:
+class Turn(msgspec.Struct):
     agent: str
     step: str
     prompt: str = ""
@@ -50,12 +50,11 @@ class Turn:
     tools: tuple[ToolSpec, ...] = ()
     stop_tools: frozenset[str] = frozenset()  # calling one of these ends the turn (handoffs)
     json_schema: dict[str, Any] | None = None
-    hints: dict[str, Any] = field(default_factory=dict)  # read only: often the scope's own
+    hints: dict[str, Any] = msgspec.field(default_factory=dict)  # read only: often the scope's own
     on_publish: Callable[[str, str], None] | None = None
 
 
-@dataclass
-class TurnResult:
+class TurnResult(msgspec.Struct):
     text: str
     transfer: tuple[str, str] | None = None  # (tool name, reason)
     interrupted: bool = False
@@ -104,8 +103,7 @@ def call_key(step: str, messages: list[dict], tools: list[ToolSpec], schema: dic
     return digest.hexdigest()
 
 
-@dataclass(slots=True)
-class AgentSettings:
+class AgentSettings(msgspec.Struct):
     """What a turn reads of its agent, taken from the team once per run: the team is a pydantic
     model, and BaseModel's ``__getattr__`` keeps CPython 3.11 from specializing reads of its
     fields (~0.4k instructions each, eight times a plain object's; a turn made about fourteen)."""

@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
+import msgspec
+
 from . import events as ev
 from .events import Event
 from .memory import SharedMemory
@@ -17,8 +19,7 @@ from .team import Team
 E = TypeVar("E", bound=Event)
 
 
-@dataclass
-class StepInfo:
+class StepInfo(msgspec.Struct):
     id: str
     label: str
     kind: str
@@ -88,6 +89,7 @@ class Usage:
         self.cost = 0.0
 
 
+# The run's live state and behaviour, not a record: a dataclass, with attributes of its own.
 @dataclass
 class RunContext:
     team: Team

@@ -6,15 +6,15 @@ as a ``CommandIssued`` event before it takes effect, so a transcript shows who c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+import msgspec
 
 from .events import Event
 from .stream import EventStream, Subscription
 
 
-@dataclass(slots=True)
-class RunResult:
+class RunResult(msgspec.Struct):
     run_id: str
     status: str  # done | failed | stopped
     output: str = ""
@@ -23,7 +23,7 @@ class RunResult:
     output_tokens: int = 0
     cost: float = 0.0
     missing: tuple[str, ...] = ()
-    events: list[Event] = field(default_factory=list)
+    events: list[Event] = msgspec.field(default_factory=list)
 
 
 class RunControl(Protocol):

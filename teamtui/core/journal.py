@@ -30,9 +30,10 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
+
+import msgspec
 
 from .events import (
     SCHEMA_VERSION,
@@ -73,18 +74,17 @@ class JournalError(ValueError):
 # --- meta.json -----------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class RunMeta:
+class RunMeta(msgspec.Struct):
     run_id: str
     team: str
     team_text: str  # the team file as loaded, so resume runs the same team even if the file changed
     team_path: str | None
     input: str
     model: str | None = None  # the --model override, if any (None: the team's own models)
-    models: dict[str, str] = field(default_factory=dict)  # agent -> model string as resolved
+    models: dict[str, str] = msgspec.field(default_factory=dict)  # agent -> model string as resolved
     api_base: str | None = None
     resumed_from: str | None = None
-    created: float = field(default_factory=time.time)
+    created: float = msgspec.field(default_factory=time.time)
     teamtui_version: str = ""
     journal_version: int = JOURNAL_VERSION
     event_version: int = SCHEMA_VERSION
@@ -96,11 +96,11 @@ class RunMeta:
             self.teamtui_version = __version__
 
     def to_dict(self) -> dict[str, Any]:
-        return _redacted(asdict(self))
+        return _redacted(msgspec.structs.asdict(self))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "RunMeta":
-        names = set(cls.__dataclass_fields__)
+        names = set(cls.__struct_fields__)
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
@@ -207,7 +207,7 @@ class JournalWriter:
         writer = cls(run_dir)
         try:
             if (writer.run_dir / META).is_file():  # resuming in place: the run began back then
-                meta = replace(meta, created=read_meta(writer.run_dir).created)
+                meta = msgspec.structs.replace(meta, created=read_meta(writer.run_dir).created)
             write_meta(writer.run_dir, meta)
         except BaseException:
             writer.close()
@@ -367,8 +367,7 @@ def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
 # --- reading -------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class JournalContents:
+class JournalContents(msgspec.Struct):
     events: list[Event]
     torn: int = 0  # lines that are not valid JSON (a killed writer leaves at most one, at the end)
     unknown: int = 0  # events of kinds (or shapes) this version does not know
@@ -406,8 +405,7 @@ def read_events(run_dir: Path) -> list[Event]:
 # --- resume --------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class ResumeData:
+class ResumeData(msgspec.Struct):
     run_id: str
     team_text: str
     team_path: str | None

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import msgspec
 
 
-@dataclass(slots=True)
-class Contribution:
+class Contribution(msgspec.Struct):
     agent: str
     step: str
     text: str
 
 
-@dataclass
-class SharedMemory:
-    values: dict[str, str] = field(default_factory=dict)
-    history: list[Contribution] = field(default_factory=list)
+class SharedMemory(msgspec.Struct):
+    values: dict[str, str] = msgspec.field(default_factory=dict)
+    history: list[Contribution] = msgspec.field(default_factory=list)
 
     def get(self, key: str) -> str | None:
         return self.values.get(key)

@@ -7,17 +7,17 @@ the notes each finished turn took in (to the same step), and the notes not yet t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterable
+
+import msgspec
 
 from .events import AgentStarted, CommandIssued, Event
 
 
-@dataclass
-class RestoredControls:
-    overrides: dict[str, str] = field(default_factory=dict)  # step -> instruction
-    step_notes: dict[str, list[str]] = field(default_factory=dict)  # step -> notes it took in
-    pending_notes: dict[str, list[str]] = field(default_factory=dict)  # agent -> notes not yet taken in
+class RestoredControls(msgspec.Struct):
+    overrides: dict[str, str] = msgspec.field(default_factory=dict)  # step -> instruction
+    step_notes: dict[str, list[str]] = msgspec.field(default_factory=dict)  # step -> notes it took in
+    pending_notes: dict[str, list[str]] = msgspec.field(default_factory=dict)  # agent -> notes not yet taken in
 
 
 def restore_controls(events: Iterable[Event]) -> RestoredControls:

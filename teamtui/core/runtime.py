@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from dataclasses import dataclass, field
 from typing import Any, Callable
+
+import msgspec
 
 from . import events as ev
 from .agent import StepFailed
@@ -26,8 +27,7 @@ from .stream import EventStream, Sink
 from .team import Sequence, Team
 
 
-@dataclass
-class RunOptions:
+class RunOptions(msgspec.Struct):
     model: str | None = None  # --model: wins over every other choice
     config_model: str | None = None  # the config file's model: below TEAMTUI_MODEL, above the demo
     api_base: str | None = None
@@ -35,11 +35,11 @@ class RunOptions:
     run_id: str | None = None
     demo_speed: float = 1.0
     models: dict[str, ChatModel] | None = None  # injected model objects: {"*": m} or {agent: m}
-    replies: dict[str, ev.ModelReplied] = field(default_factory=dict)  # resume: calls already paid for
+    replies: dict[str, ev.ModelReplied] = msgspec.field(default_factory=dict)  # resume: calls already paid for
     controls: "RestoredControls | None" = None  # resume: redirects and notes given before the crash
     seq_start: int = 0  # resume: continue the journal's numbering
     resumed_from: str | None = None
-    sinks: list[Sink] = field(default_factory=list)  # called inline for every event (the journal)
+    sinks: list[Sink] = msgspec.field(default_factory=list)  # called inline for every event (the journal)
     workspace: Any = None  # folder for the files tools
     soft_budget: str = "stop"  # what a soft budget limit does: "stop" (headless) or "pause" (TUI)
     clock: Callable[[], float] = time.time

@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 import teamtui
 from teamtui import config
@@ -17,8 +18,7 @@ from teamtui.loader.parse import read_team_file
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
-@dataclass(frozen=True)
-class TeamInfo:
+class TeamInfo(msgspec.Struct, frozen=True):
     """A team as listed by ``teamtui teams`` and the team picker."""
 
     name: str  # what ``load_team`` takes: the file name without .yaml

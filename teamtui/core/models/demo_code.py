@@ -9,7 +9,8 @@ after a review has them, so the review loop visibly changes the code.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 from .demo_code_templates import TEMPLATES as _CORE_TEMPLATES
 from .demo_code_templates_web import TEMPLATES as _WEB_TEMPLATES
@@ -21,8 +22,7 @@ TEMPLATES = {**_CORE_TEMPLATES, **_WEB_TEMPLATES}
 SNIPPETS = {"palindrome": PALINDROME, "fibonacci": FIBONACCI, "sort": SORT, "words": WORDS}
 
 
-@dataclass(frozen=True)
-class Domain:
+class Domain(msgspec.Struct, frozen=True):
     entity: str  # "Link"
     plural: str  # "links"
     key: str  # "code": the generated identifier

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 # Language name -> (fence tag, pattern naming it). Order matters: "java" must not match "javascript".
 LANGUAGES: dict[str, tuple[str, str]] = {
@@ -54,8 +55,7 @@ _TAIL = re.compile(r"\s+(?:in|using|with|written in)\s+(?:golang|go|python|rust|
                    r"java|ts|js|c#|c\+\+|ruby|kotlin|swift|php)(?!\w).*$", re.I)
 
 
-@dataclass(frozen=True)
-class Subject:
+class Subject(msgspec.Struct, frozen=True):
     """What a request is about, in forms the text templates can drop into sentences."""
 
     request: str  # the request as given, trimmed to one line
@@ -169,8 +169,7 @@ def rng_for(*parts: Any) -> random.Random:
 _SECTION = re.compile(r"^### (?P<agent>[A-Za-z][\w-]*) \((?P<role>[^)\n]*)\), step (?P<step>\S+)[ \t]*$", re.M)
 
 
-@dataclass(frozen=True)
-class Contribution:
+class Contribution(msgspec.Struct, frozen=True):
     agent: str
     role: str
     step: str
@@ -234,8 +233,7 @@ def has_any(text: str, *words: str) -> bool:
 # --- one request, read once --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Ask:
+class Ask(msgspec.Struct, frozen=True):
     """What the text writers need to know about one model call."""
 
     agent: str

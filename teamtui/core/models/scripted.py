@@ -14,16 +14,16 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Callable, Iterable, Mapping
+
+import msgspec
 
 from .base import ModelRequest, TextChunk, ToolCallChunk, UsageChunk, estimate_tokens, Chunk
 
 
-@dataclass
-class Reply:
+class Reply(msgspec.Struct):
     text: str = ""
-    tool_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    tool_calls: list[tuple[str, dict[str, Any]]] = msgspec.field(default_factory=list)
 
 
 ReplySpec = str | Reply | BaseException | Callable[[ModelRequest], Any]

@@ -8,8 +8,9 @@ finds its finished steps again, and a redirect can name a step that has not star
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
+
+import msgspec
 
 from .. import events as ev
 from ..agent import StepFailed, Turn, TurnResult, TurnRunner
@@ -18,20 +19,17 @@ from ..memory import Contribution
 from ..team import Flow, FlowRef
 
 
-@dataclass(slots=True)
-class Scope:
-    """What a node starts from: the contributions it may read, the steps it waits on. Treated as
-    immutable, but not frozen: a frozen dataclass costs 2.5 times as much to build, and every
-    step builds one or two."""
+class Scope(msgspec.Struct):
+    """What a node starts from: the contributions it may read, the steps it waits on. Read-only
+    by convention, like the events; every step builds one or two."""
 
     prior: tuple[Contribution, ...] = ()
     deps: tuple[str, ...] = ()
     parent: str | None = None
-    hints: dict[str, Any] = field(default_factory=dict)
+    hints: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class Outcome:
+class Outcome(msgspec.Struct):
     text: str
     exits: tuple[str, ...]  # the steps whose results this node's output comes from
     produced: tuple[Contribution, ...] = ()

@@ -9,7 +9,8 @@ runaway chains such as two agents that keep answering each other.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+
+import msgspec
 
 from .. import events as ev
 from ..agent import Turn
@@ -18,8 +19,7 @@ from ..team import Events, Subscriber
 from . import FlowRunner, Outcome, Scope, handles
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(msgspec.Struct, frozen=True):
     topic: str
     payload: str
     source: str  # agent name, or "input"
