@@ -1,12 +1,15 @@
-"""An agent's pane: a short run reads from the top; a long one follows its newest words."""
+"""An agent's pane: a short run reads from the top; a long one follows its newest words. Model
+text shows tabs 4 columns wide wherever it is drawn: streaming, frozen, finished, final answer."""
 
 from pathlib import Path
 
 from textual.app import App, ComposeResult
 
 import teamtui.ui
-from teamtui.ui.state import Turn
+from teamtui.core import events as ev
+from teamtui.ui.state import RunState, Turn
 from teamtui.ui.widgets.agent_pane import AgentPane
+from teamtui.ui.widgets.final_answer import FinalAnswer
 
 APP_CSS = Path(teamtui.ui.__file__).with_name("app.tcss")
 
@@ -16,6 +19,19 @@ class OnePane(App[None]):
 
     def compose(self) -> ComposeResult:
         yield AgentPane("dev")
+
+
+def indent_of_inner_line(lines: list[str]) -> int:
+    first = next(line for line in lines if "func main" in line)
+    inner = next(line for line in lines if "fmt.Println" in line)
+    return inner.index("fmt") - first.index("func")
+
+
+class Final(App[None]):
+    CSS_PATH = APP_CSS
+
+    def compose(self) -> ComposeResult:
+        yield FinalAnswer()
 
 
 async def test_a_first_turn_sits_at_the_top_of_the_pane() -> None:
@@ -51,3 +67,39 @@ async def test_tabs_in_streaming_text_are_four_columns_wide() -> None:
         await pilot.pause()
         lines = [strip.text for strip in view._tail.render_lines(view._tail.region.reset_offset)]
         assert lines[1].rstrip() == "    fmt.Println(1)"
+
+
+
+async def test_tabs_in_a_finished_turns_code_are_four_columns_wide() -> None:
+    app = OnePane()
+    async with app.run_test(size=(80, 30)) as pilot:
+        pane = app.query_one(AgentPane)
+        turn = Turn("dev", "1", chunks=["```go\nfunc main() {\n\tfmt.Println(1)\n}\n```\n"], status="done")
+        view = await pane.add_turn(turn, None)
+        await view.catch_up()
+        await pilot.pause()
+        fence = view.query_one("MarkdownFence")
+        lines = [strip.text for w in fence.walk_children() for strip in w.render_lines(w.region.reset_offset)]
+        assert indent_of_inner_line(lines) == 4
+
+
+async def test_tabs_in_a_frozen_block_are_four_columns_wide() -> None:
+    app = OnePane()
+    async with app.run_test(size=(80, 30)) as pilot:
+        view = await app.query_one(AgentPane).add_turn(Turn("dev", "1"), None)
+        await pilot.pause()  # laid out: the block is drawn at the pane's width
+        _, lines = view._frozen.lines_for("```go\nfunc main() {\n\tfmt.Println(1)\n}\n```\n\n")
+        assert indent_of_inner_line([strip.text for strip in lines]) == 4
+
+
+async def test_tabs_in_the_final_answer_are_four_columns_wide() -> None:
+    app = Final()
+    async with app.run_test(size=(80, 30)) as pilot:
+        state = RunState()
+        state.status, state.output = ev.RUN_DONE, "```go\nfunc main() {\n\tfmt.Println(1)\n}\n```\n"
+        final = app.query_one(FinalAnswer)
+        await final.show(state)
+        await pilot.pause()
+        fence = final.query_one("MarkdownFence")
+        lines = [strip.text for w in fence.walk_children() for strip in w.render_lines(w.region.reset_offset)]
+        assert indent_of_inner_line(lines) == 4

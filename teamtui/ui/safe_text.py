@@ -13,7 +13,11 @@ from rich.text import Text
 
 from teamtui.textsafe import clean, one_line
 
-__all__ = ["clean", "one_line", "plain"]
+__all__ = ["TAB_SIZE", "clean", "one_line", "plain"]
+
+#: Columns a tab takes in model text on screen. Textual draws a tab 8 wide and Rich's Markdown 4:
+#: the UI expands tabs to 4 itself, so code does not shift as a turn streams, freezes and ends.
+TAB_SIZE = 4
 
 
 def plain(text: str, style: str = "") -> Text:

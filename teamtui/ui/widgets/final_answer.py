@@ -12,7 +12,7 @@ from textual.widgets import Static
 from teamtui.core import events as ev
 
 from .. import format as fmt
-from ..safe_text import clean, one_line
+from ..safe_text import TAB_SIZE, clean, one_line
 from ..state import RunState
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class FinalAnswer(VerticalScroll):
             from textual.widgets import Markdown
 
             # Links in model output are not followed: the text is untrusted.
-            self._body = Markdown(clean(output), open_links=False, classes="final-text")
+            self._body = Markdown(clean(output).expandtabs(TAB_SIZE), open_links=False, classes="final-text")
             await self.mount(self._body)
         else:
-            await self._body.update(clean(output))
+            await self._body.update(clean(output).expandtabs(TAB_SIZE))

@@ -25,7 +25,7 @@ from textual.widgets import Static
 from teamtui.core import events as ev
 
 from .. import warm
-from ..safe_text import clean
+from ..safe_text import TAB_SIZE, clean
 from ..state import Turn
 from .frozen_text import FrozenText
 
@@ -70,6 +70,7 @@ class TurnView(Vertical):
         self._pending = ""  # finished blocks not rendered yet (over RENDER_AT), before the tail
         self._live = ""  # text in the tail
         self._body: Markdown | None = None  # the finished text
+        self._final = ""  # the finished text as given (the body shows its tabs expanded)
         self._shown = 0  # characters of the turn's text already on screen
 
     def compose(self) -> ComposeResult:
@@ -81,7 +82,7 @@ class TurnView(Vertical):
     def shown_text(self) -> str:
         """The (cleaned) text on screen."""
         if self._body is not None:
-            return self._body.source
+            return self._final
         return "".join(self._frozen.sources) + ("" if self._pending else self._live)
 
     def set_title(self, title: Text) -> None:
@@ -126,9 +127,7 @@ class TurnView(Vertical):
                 self._frozen.add(block, lines)
             self._pending = self._pending[cut:]
         # Until the blocks before it are drawn, the tail waits: the pane shows the words in order.
-        # Tabs expanded here: Textual draws a Text's tabs 8 wide whatever its tab_size, and the
-        # Markdown the blocks freeze into draws them 4 wide.
-        self._tail.update("" if self._pending else Text(self._live.expandtabs(4)))
+        self._tail.update("" if self._pending else Text(self._live.expandtabs(TAB_SIZE)))
         return bool(self._pending)
 
     async def _finish(self) -> None:
@@ -136,8 +135,9 @@ class TurnView(Vertical):
         self._shown = len(self.turn.text)
         from textual.widgets import Markdown
 
+        self._final = clean(self.turn.text)
         # Links in model output are not followed: the text is untrusted.
-        self._body = Markdown(clean(self.turn.text), open_links=False, classes="turn-text")
+        self._body = Markdown(self._final.expandtabs(TAB_SIZE), open_links=False, classes="turn-text")
         await self.mount(self._body)  # before the chunks go, so the pane's height never collapses
         await self.remove_children([self._frozen, self._tail])
         self._pending = self._live = ""
