@@ -13,6 +13,7 @@ They are not frozen: the stamp is set after the event is built.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, ClassVar
 
 import msgspec
@@ -66,6 +67,7 @@ class Event(msgspec.Struct, kw_only=True, gc=False):
         return cls(**kwargs)
 
 
+@cache  # once per kind: the journal calls to_dict for every event it writes
 def _field_order(cls: type[Event]) -> tuple[str, ...]:
     """The stamp first, then the event's own fields in the order they are declared (the key order
     journals and ``--json`` have always had)."""
