@@ -35,7 +35,7 @@ def teamtui_command() -> list[str]:
     script = Path(sys.executable).with_name("teamtui")
     if script.exists():
         return [str(script)]
-    return [*PYTHON, "-c", "from teamtui.cli import main; main()"]
+    return [*PYTHON, "-c", "from teamtui.startup import main; main()"]
 
 
 def run_process(argv: list[str], env: dict[str, str] | None = None, timeout: float = 120) -> Finished:

@@ -1,3 +1,3 @@
-from teamtui.cli import main
+from teamtui.startup import main
 
 main()

@@ -55,3 +55,27 @@ def test_the_headless_run_collects_again_once_started(tmp_path):
         assert seen == [True], seen
         assert gc.isenabled()
     """)
+
+
+def test_the_console_script_turns_collection_off_before_typer_is_imported():
+    # The entry point as installed (pyproject.toml): typer's and pydantic's imports are start-up too.
+    _run("""
+        import gc, sys
+        from importlib.metadata import entry_points
+        (script,) = entry_points(group="console_scripts", name="teamtui")
+        seen = []
+
+        class Watch:
+            def find_spec(self, name, path=None, target=None):
+                if name == "typer":
+                    seen.append(gc.isenabled())
+                return None
+
+        sys.meta_path.insert(0, Watch())
+        sys.argv = ["teamtui", "--version"]
+        try:
+            script.load()()
+        except SystemExit as exc:
+            assert exc.code in (0, None), exc.code
+        assert seen == [False], seen
+    """)
