@@ -261,3 +261,24 @@ def test_unknown_key_error_points_at_the_merged_mapping_line() -> None:
         team_from_text("name: t\nagents:\n  pm: {role: PM}\nflow: {agent: pm}\nbudget:\n  max_tokns: 5\n")
     assert info.value.line == 6
     assert "budget: unknown key 'max_tokns' (did you mean 'max_tokens'?)" in info.value.message
+
+
+@pytest.mark.parametrize("preset", [None, "logfire"])
+def test_building_the_schema_skips_the_pydantic_plugin_scan_and_restores_the_setting(preset):
+    # A process of its own: the schema is built once per process, at the first team loaded.
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import os
+        if {preset!r} is not None:
+            os.environ["PYDANTIC_DISABLE_PLUGINS"] = {preset!r}
+        from pydantic.plugin import _loader
+        from teamtui.loader import load_team
+        load_team("software-house")
+        assert _loader._plugins is None, "pydantic scanned for plugins"  # its cache of the scan
+        assert os.environ.get("PYDANTIC_DISABLE_PLUGINS") == {preset!r}, os.environ.get("PYDANTIC_DISABLE_PLUGINS")
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
