@@ -35,7 +35,7 @@ class CircuitOpen(Exception):
     pass
 
 
-@dataclass
+@dataclass(eq=False)  # live state: one breaker per model, equal only to itself
 class CircuitBreaker:
     # 8 rounds: a provider failing a third of its calls at random trips it about once in 3000 runs of
     # 20 calls; one that is down is left alone after 8 rounds of failures (seconds of backoff).

@@ -4,7 +4,6 @@ This module is data only (pydantic models and cross-reference checks). Reading Y
 errors into ``file:line: message`` lives in ``teamtui.loader``.
 """
 
-from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
