@@ -133,6 +133,29 @@ def test_fsync_happens_at_step_boundaries_only(tmp_path: Path, monkeypatch: pyte
     assert (tmp_path / "r1" / "summary.json").is_file()
 
 
+def test_close_syncs_only_what_came_after_the_last_sync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(journal.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+
+    finished = EventStream()
+    with JournalWriter.open(tmp_path / "done", meta()) as writer:
+        finished.add_sink(writer)
+        small_run(Emitter(finished))
+        at_run_finished = synced.count(writer._fd)
+    assert at_run_finished == 3 and synced.count(writer._fd) == 3  # RunFinished was the last sync
+
+    cut_off = EventStream()
+    with JournalWriter.open(tmp_path / "cut", meta(run_id="cut")) as writer:
+        cut_off.add_sink(writer)
+        emit = Emitter(cut_off)
+        emit(ev.RunStarted, team="t", input="go")
+        emit(ev.TextDelta, agent="pm", step="1", text="the key is sk-")  # may be a key: held back
+        before = synced.count(writer._fd)
+    assert synced.count(writer._fd) == before + 1  # the held text was written at close, then synced
+    assert "the key is" in (tmp_path / "cut" / "events.jsonl").read_text(encoding="utf-8")
+
+
 def test_no_key_reaches_any_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACME_API_KEY", "acme-very-secret-value")
     stream = EventStream()
