@@ -78,10 +78,10 @@ def _validate(data: Any) -> Team:
 
 @contextmanager
 def _no_pydantic_plugins() -> Iterator[None]:
-    """The first validator built without this opt-out makes pydantic import importlib.metadata and
-    read every installed package's entry points, looking for plugins: 16M instructions of a
-    headless run's 1,020M (callgrind). The team schema is ours and has no use for them; typer
-    builds its parameters' validators the same way. Validators built later still see plugins."""
+    """The first validator built without this opt-out makes pydantic read the entry points of every
+    installed package, looking for plugins: 16M instructions of a headless run's 1,020M
+    (callgrind). The team schema is ours and has no use for them; typer builds its parameters'
+    validators the same way. Validators built later still see plugins."""
     saved = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
     os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
     try:
