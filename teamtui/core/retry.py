@@ -37,6 +37,8 @@ class CircuitOpen(Exception):
 
 @dataclass(eq=False)  # live state: one breaker per model, equal only to itself
 class CircuitBreaker:
+    """Stops calling a model that keeps failing, then lets one call probe whether it recovered."""
+
     # 8 rounds: a provider failing a third of its calls at random trips it about once in 3000 runs of
     # 20 calls; one that is down is left alone after 8 rounds of failures (seconds of backoff).
     threshold: int = 8
