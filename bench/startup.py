@@ -27,16 +27,16 @@ last = time.perf_counter()
 def mark(name):
     global last
     now = time.perf_counter(); marks.append((name, (now - last) * 1000)); last = now
+from teamtui.startup import defer_collection; defer_collection()  # what the entry point does first
 import typer; mark("import typer")
 import teamtui.cli; mark("import teamtui.cli")
-from teamtui.startup import defer_collection; defer_collection()  # what cli.main() does first
 import typer._adapters; mark("import pydantic and its model machinery (typer's parameter adapters)")
-import importlib.metadata; mark("import importlib.metadata (pydantic's plugin lookup)")
+import importlib.metadata; mark("import importlib.metadata (pydantic's plugin loader imports it)")
 import asyncio; mark("import asyncio")
 import teamtui.launch as launch; mark("import teamtui.launch (config, platformdirs)")
 import yaml; mark("import yaml")
 import teamtui.core.team; mark("import teamtui.core.team (the schema's 22 models, built on first use)")
-import teamtui.core.events; mark("import teamtui.core.events (slots dataclasses)")
+import teamtui.core.events; mark("import teamtui.core.events (msgspec Structs)")
 import teamtui.loader; mark("import teamtui.loader")
 import teamtui.session; mark("import teamtui.session (runtime, journal)")
 import teamtui.core.models.demo; mark("import the demo model")
