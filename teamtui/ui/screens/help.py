@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from .. import format as fmt
+from .breakpoints import take_breakpoints
 from .frames import PromptFrames
 
 KEYS = (
@@ -51,6 +52,7 @@ class HelpScreen(PromptFrames):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", priority=True)]  # at once (see RunScreen)
 
     def compose(self) -> ComposeResult:
+        take_breakpoints(self)
         keys = Table.grid(padding=(0, 2))
         keys.add_column(style="bold yellow", no_wrap=True)
         keys.add_column()

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from teamtui.core.team import Team
 
 from ..safe_text import clean, one_line
+from .breakpoints import take_breakpoints
 
 #: What the picker needs of a listed team (teamtui.loader.TeamInfo has these fields).
 TeamLoader = Callable[[object], Team]
@@ -43,6 +44,7 @@ class PickerScreen(Screen[tuple[Team, str]]):
         self._typed = False  # once the reader edits the request, changing team keeps it
 
     def compose(self) -> ComposeResult:
+        take_breakpoints(self)
         with Vertical(id="picker"):
             yield Static(Text.assemble(("teamtui", "bold"), "  choose a team, write your request, press enter"),
                          id="picker-title")

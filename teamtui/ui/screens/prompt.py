@@ -12,6 +12,7 @@ from textual.widgets import Footer, Input, Static
 from teamtui.core.team import Team
 
 from ..safe_text import clean, one_line
+from .breakpoints import take_breakpoints
 
 
 class PromptScreen(Screen[str]):
@@ -22,6 +23,7 @@ class PromptScreen(Screen[str]):
         self._team = team
 
     def compose(self) -> ComposeResult:
+        take_breakpoints(self)
         team = self._team
         about = Text()
         about.append(one_line(team.name, 60), "bold")

@@ -30,6 +30,7 @@ from ..widgets.key_footer import KeyFooter
 from ..widgets.plan_view import PlanView
 from ..widgets.run_header import RunHeader
 from ..widgets.step_detail import StepDetail
+from .breakpoints import take_breakpoints
 from .budget import BudgetDialog
 from .frames import PromptFrames
 from .replay_commands import ReplayCommands
@@ -87,6 +88,7 @@ class RunScreen(RunCommands, ReplayCommands, PromptFrames):
         self._collector = StreamCollector()  # full GC passes stay short while the history grows
 
     def compose(self) -> ComposeResult:
+        take_breakpoints(self)  # before the widgets: else they are all styled again on the first Resize
         yield self.header_bar
         with Horizontal(id="body"):
             with Vertical(id="side"):
