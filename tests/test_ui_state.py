@@ -176,3 +176,16 @@ def test_a_step_detail_lasts_only_as_long_as_its_status() -> None:
     scene.add(ev.StepStatusChanged, step="1", status=ev.RUNNING)
     scene.add(ev.StepStatusChanged, step="1", status=ev.DONE)
     assert reduce(scene).steps["1"].detail == ""
+
+
+def test_turns_are_told_apart_by_identity() -> None:
+    # The panes key their views by turn: two turns of one agent on one step (a rerun, a retry)
+    # are two keys even while their fields are equal.
+    first, again = st.Turn("dev", "2"), st.Turn("dev", "2")
+    assert first != again and len({first: 1, again: 2}) == 2
+    assert first == first and {first: 1}[first] == 1
+
+
+def test_log_entries_compare_and_hash_by_value() -> None:
+    entry = st.LogEntry(1.0, "run", "started", agent="pm")
+    assert entry == st.LogEntry(1.0, "run", "started", agent="pm") and len({entry, st.LogEntry(1.0, "run", "started", agent="pm")}) == 1

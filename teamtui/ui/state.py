@@ -8,8 +8,9 @@ tested with plain event lists, and a replayed run (journaled events) looks exact
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Iterable
+
+import msgspec
 
 from teamtui.core import events as ev
 from teamtui.core.events import Event
@@ -27,14 +28,18 @@ STARTING = "starting"
 LOG_KINDS = ("run", "step", "plan", "route", "handoff", "tool", "bus", "memory", "retry", "error", "command")
 
 
-@dataclass(eq=False)  # compared and hashed by identity: widgets key their views by turn
-class Turn:
+# The records are msgspec Structs, not dataclasses: on Python 3.11 `dataclass` compiles each class's
+# methods at import: these five cost ~20M instructions (~4 ms) before the first frame, where
+# msgspec makes a Struct in microseconds.
+
+
+class Turn(msgspec.Struct, eq=False):  # compared and hashed by identity: widgets key their views by turn
     """One agent turn (AgentStarted .. AgentFinished) on one step."""
 
     agent: str
     step: str
     prompt: str = ""
-    chunks: list[str] = field(default_factory=list)
+    chunks: list[str] = msgspec.field(default_factory=list)
     status: str = ev.RUNNING  # running | done | interrupted | failed
     reused: bool = False
     input_tokens: int = 0
@@ -48,17 +53,16 @@ class Turn:
         return self.chunks[0] if self.chunks else ""
 
 
-@dataclass
-class AgentView:
+class AgentView(msgspec.Struct):
     name: str
     role: str = ""
     model: str = ""
-    turns: list[Turn] = field(default_factory=list)
-    active: dict[str, Turn] = field(default_factory=dict)  # step -> open turn (an agent may run several at once)
+    turns: list[Turn] = msgspec.field(default_factory=list)
+    active: dict[str, Turn] = msgspec.field(default_factory=dict)  # step -> open turn (an agent may run several at once)
     retrying: bool = False
     tool: str | None = None  # tool call in flight
     failed: bool = False
-    queued: set[str] = field(default_factory=set)  # pending steps assigned to this agent
+    queued: set[str] = msgspec.field(default_factory=set)  # pending steps assigned to this agent
 
     def status(self, run_paused: bool) -> str:
         if self.active:
@@ -74,8 +78,7 @@ class AgentView:
         return IDLE
 
 
-@dataclass
-class StepView:
+class StepView(msgspec.Struct):
     id: str
     label: str
     kind: str
@@ -90,11 +93,10 @@ class StepView:
     route: str = ""
     duration_s: float | None = None
     tokens: int = 0
-    children: list[str] = field(default_factory=list)
+    children: list[str] = msgspec.field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class LogEntry:
+class LogEntry(msgspec.Struct, frozen=True):
     ts: float
     kind: str
     text: str
@@ -103,21 +105,20 @@ class LogEntry:
     level: str = "info"  # info | warn | error
 
 
-@dataclass
-class Changes:
+class Changes(msgspec.Struct):
     """What one ``apply`` call changed."""
 
     header: bool = False
-    agents: set[str] = field(default_factory=set)
-    steps: list[str] = field(default_factory=list)  # changed or new, in first-touch order
-    log: list[LogEntry] = field(default_factory=list)
-    new_turns: list[Turn] = field(default_factory=list)
-    text: dict[Turn, str] = field(default_factory=dict)  # text appended to each turn this batch
+    agents: set[str] = msgspec.field(default_factory=set)
+    steps: list[str] = msgspec.field(default_factory=list)  # changed or new, in first-touch order
+    log: list[LogEntry] = msgspec.field(default_factory=list)
+    new_turns: list[Turn] = msgspec.field(default_factory=list)
+    text: dict[Turn, str] = msgspec.field(default_factory=dict)  # text appended to each turn this batch
     # The pieces of ``text`` while a batch is applied, joined once at its end (adding each token
     # to a growing string copied it again: quadratic in a batch of a few thousand tokens).
-    _parts: dict[Turn, list[str]] = field(default_factory=dict, repr=False)
-    replaced: list[Turn] = field(default_factory=list)  # turns whose whole text must be redrawn
-    finished_turns: list[Turn] = field(default_factory=list)
+    _parts: dict[Turn, list[str]] = msgspec.field(default_factory=dict)
+    replaced: list[Turn] = msgspec.field(default_factory=list)  # turns whose whole text must be redrawn
+    finished_turns: list[Turn] = msgspec.field(default_factory=list)
     plan_review: str | None = None  # a plan step that now waits for the user's approval
     soft_budget: tuple[int, float] | None = None  # (tokens, cost) at which a soft limit paused the run
     finished: bool = False
