@@ -26,7 +26,6 @@ from teamtui.startup import settled
 
 from . import warm
 from .bridge import FRAME_S
-from .screens.confirm import ConfirmDialog
 from .screens.run_screen import RunScreen
 
 if TYPE_CHECKING:
@@ -132,6 +131,8 @@ class TeamApp(App[None]):
         if screen is None or not screen.live:
             self.exit()
             return
+        from .screens.confirm import ConfirmDialog  # only when quitting a live run: not before the first frame
+
         if isinstance(self.screen, ConfirmDialog):
             return
 

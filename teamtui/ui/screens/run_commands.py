@@ -10,11 +10,11 @@ from teamtui.core import events as ev
 
 from ..safe_text import one_line
 from ..state import StepView
-from .help import show_help
-from .log_filter import LogFilter, LogFilterDialog
 from .replay_commands import REPLAY_ACTIONS
 
+# The dialogs and the help screen are imported when first asked for: the first frame needs none.
 if TYPE_CHECKING:
+    from .log_filter import LogFilter
     from .run_screen import RunScreen
 
 #: Actions that only make sense while the run can still change.
@@ -122,6 +122,8 @@ class RunCommands:
             return
 
     def action_filter_log(self: RunScreen) -> None:
+        from .log_filter import LogFilterDialog
+
         log = self.event_log
 
         def done(choice: LogFilter | None) -> None:
@@ -131,6 +133,8 @@ class RunCommands:
         self.app.push_screen(LogFilterDialog(list(self.state.agents), (log.agent, log.kind)), done)
 
     def action_help(self: RunScreen) -> None:
+        from .help import show_help
+
         show_help(self.app)
 
     async def action_export(self: RunScreen) -> None:

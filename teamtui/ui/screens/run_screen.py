@@ -31,7 +31,6 @@ from ..widgets.plan_view import PlanView
 from ..widgets.run_header import RunHeader
 from ..widgets.step_detail import StepDetail
 from .breakpoints import take_breakpoints
-from .budget import BudgetDialog
 from .frames import PromptFrames
 from .replay_commands import ReplayCommands
 from .run_commands import RunCommands
@@ -239,6 +238,8 @@ class RunScreen(RunCommands, ReplayCommands, PromptFrames):
                 self.handle.stop()
 
         used = f"{fmt.tokens(tokens)} tokens" + (f" / {fmt.cost(cost)}" if cost else "")  # no price known: no $0
+        from .budget import BudgetDialog  # only runs with a soft budget reach it
+
         self.app.push_screen(BudgetDialog(used), done)
 
     # --- the plan cursor's step in full ---------------------------------------------------------------
