@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from rich.text import Text
+from textual.geometry import Size
 from textual.widget import Widget
 
 from .. import format as fmt
@@ -26,6 +27,16 @@ class RunHeader(Widget):
         self.set_interval(1.0, self.refresh)
 
     def render(self) -> Text:
+        # The laid-out width, not ``self.size``: that asks the screen's compositor where the header
+        # is, and before the first frame it built the compositor's full map again for it (~6M
+        # instructions).
+        return self._lines(self.outer_size.width - self.styles.gutter.width)[0]
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._lines(width)[1]
+
+    def _lines(self, width: int) -> tuple[Text, int]:
+        """The header for a content ``width``, and how many lines it takes."""
         state = self._state
         who = Text.assemble(" ", (one_line(state.team or "teamtui", 40), "bold"), ("  ·  ", "dim"))
         if state.demo:
@@ -53,10 +64,10 @@ class RunHeader(Widget):
             " ",
         )
         # One line when it fits, else who on the first line and how it goes on the second.
-        if who.cell_len + 5 + how.cell_len <= self.size.width:
-            return Text.assemble(who, ("  ·  ", "dim"), how, no_wrap=True, overflow="ellipsis")
+        if who.cell_len + 5 + how.cell_len <= width:
+            return Text.assemble(who, ("  ·  ", "dim"), how, no_wrap=True, overflow="ellipsis"), 1
         how.pad_left(1)
-        return Text("\n", no_wrap=True, overflow="ellipsis").join([who, how])
+        return Text("\n", no_wrap=True, overflow="ellipsis").join([who, how]), 2
 
 
 def _speed(speed: float) -> str:
