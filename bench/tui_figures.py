@@ -30,7 +30,8 @@ def first_frame(sizes: TuiSizes) -> Figure:
     return Figure("tui_first_frame_s", "s", [r["first_frame_s"] for r in runs], goal=0.5,
                   note="process start to the first drawn frame of the run screen (headless driver)",
                   extra={"python_start_s": round(statistics.median(r["python_start_s"] for r in runs), 3),
-                         "imports_done_s": round(statistics.median(r["imports_s"] for r in runs), 3)})
+                         "imports_done_s": round(statistics.median(r["imports_s"] for r in runs), 3),
+                         "cpu_s": round(statistics.median(r["cpu_s"] for r in runs), 3)})
 
 
 def lag(sizes: TuiSizes) -> Figure:

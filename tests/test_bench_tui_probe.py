@@ -22,3 +22,15 @@ def test_the_probe_imports_teamtui_from_the_path_not_from_its_checkout(tmp_path:
                            f"--spawned={time.time()}"], capture_output=True, text=True, timeout=60, env=env,
                           cwd=tmp_path)
     assert (done.returncode, done.stdout.strip()) == (3, "installed teamtui"), done.stderr[-1000:]
+
+
+def test_the_first_frame_comes_with_the_cpu_time_it_took() -> None:
+    import json
+
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "tui_probe.py"), "first-frame",
+                           f"--spawned={time.time()}"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-1000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["screen"] == "RunScreen"
+    # One thread until the first frame: its CPU time is at most the wall time since the spawn.
+    assert 0 < figures["cpu_s"] <= figures["first_frame_s"] + 0.01
