@@ -13,7 +13,7 @@ from teamtui.ui.app import build_app
 from teamtui.ui.state import RunState
 from teamtui.ui.widgets.agent_list import AgentList
 
-from ui_scenes import NOW, shows, software_house_start, started
+from ui_scenes import NOW, software_house_start
 
 
 class ListApp(App):
@@ -55,10 +55,10 @@ async def test_following_the_agent_that_starts_is_not_the_readers_choice() -> No
     app = build_app(handle=handle, clock=lambda: NOW, animations=False)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = app.run_screen
-        await until(pilot, lambda: started(screen, 3))
+        await until(pilot, lambda: len(screen._pane_of) == 3)
         screen.agent_list.focus()
         await pilot.pause()
         for agent, step in (("developer", "2.r1.1"), ("qa", "3.r1.1"), ("pm", "4")):
             handle.stream.emit(ev.AgentStarted(agent=agent, step=step))
-            await until(pilot, lambda agent=agent: shows(screen, agent))
+            await until(pilot, lambda agent=agent: screen.panes.current == screen._pane_of[agent].id)
             assert screen.agent_list.chosen == agent

@@ -253,17 +253,6 @@ def picker_app():
                      load_team=lambda info: None, animations=False)
 
 
-def shows(screen, agent: str) -> bool:
-    """True if the run screen shows ``agent``'s pane (made the first time it is shown)."""
-    pane = screen._pane_of.get(agent)
-    return pane is not None and screen.panes.current == pane.id
-
-
-def started(screen, agents: int) -> bool:
-    """True once the run screen knows ``agents`` agents and shows one of them."""
-    return len(screen.state.agents) == agents and screen.panes.current != screen.final.id
-
-
 async def settle(pilot) -> None:
     """Wait until the run screen shows every event it was given, every turn fully rendered."""
     import asyncio
@@ -280,7 +269,7 @@ async def settle(pilot) -> None:
         if screen is None or len(screen.state.log) == 0:
             continue
         views = [view for pane in screen._pane_of.values() for view in pane.query(TurnView)]
-        turns = sum(len(screen.state.agents[name].turns) for name in screen._pane_of)  # panes not shown yet: none
+        turns = sum(len(a.turns) for a in screen.state.agents.values())
         shown = [view for view in views if view.parent.id == screen.panes.current]  # hidden panes wait
         if len(views) == turns and all(view.shown_text == clean(view.turn.text) for view in shown):
             break

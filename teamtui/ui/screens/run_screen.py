@@ -7,7 +7,7 @@ The screen owns the run's ``RunState``. The bridge worker posts one ``EventsArri
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -34,9 +34,6 @@ from .breakpoints import take_breakpoints
 from .frames import PromptFrames
 from .replay_commands import ReplayCommands
 from .run_commands import RunCommands
-
-if TYPE_CHECKING:
-    from textual.widget import AwaitMount
 
 
 #: The pane on screen redraws streamed text at most this often. Every redraw re-lays out the
@@ -81,12 +78,7 @@ class RunScreen(RunCommands, ReplayCommands, PromptFrames):
         self.panes = ContentSwitcher(id="panes", initial="final")
         self.final = FinalAnswer(id="final")
         self.event_log = EventLog(self.state, id="log")
-        #: Each agent's pane, made the first time it is shown (with the agent's turns so far): a
-        #: pane nobody looks at costs no widgets. An eight-agent run mounted 42 hidden widgets
-        #: before its first frame, every one of them styled again on each restyle of the screen.
         self._pane_of: dict[str, AgentPane] = {}
-        self._mounting: dict[AgentPane, AwaitMount] = {}  # panes made but not mounted yet
-        self._known: set[str] = set()  # the agents seen so far
         self._follow = True  # show the agent that just started, until the reader picks one
         self._auto_choice: str | None = None
         self._reviewing: str | None = None
@@ -140,15 +132,12 @@ class RunScreen(RunCommands, ReplayCommands, PromptFrames):
     async def _apply(self, message: EventsArrived) -> None:
         state = self.state
         changes = state.apply(message.events)
-        new_agents = [name for name in state.agents if name not in self._known]
-        self._known.update(new_agents)
         with self.app.batch_update():
             if changes.agents or changes.finished:
                 self.agent_list.sync(changes.agents)
-            if changes.new_turns and self._follow and not state.finished:
-                await self._choose_ready(changes.new_turns[-1].agent)  # follow the agent that started
-            elif new_agents and self.panes.current == self.final.id and not state.finished:
-                await self._choose_ready(new_agents[0])  # an agent appears while none is shown
+            for name in state.agents:
+                if name not in self._pane_of:
+                    await self._add_pane(name)
             if changes.steps:
                 self.plan.sync(changes.steps)
                 if self.plan.chosen_step in changes.steps:
@@ -158,19 +147,16 @@ class RunScreen(RunCommands, ReplayCommands, PromptFrames):
             if changes.header or changes.agents:
                 self.header_bar.refresh()
             for turn in changes.new_turns:
-                # An agent with no pane yet gets its turns when the pane is made.
-                pane = self._pane_of.get(turn.agent)
-                if pane is not None and pane.view_for(turn) is None:
-                    await self._ready(pane)
-                    await pane.add_turn(turn, state.steps.get(turn.step))
+                await self._pane_of[turn.agent].add_turn(turn, state.steps.get(turn.step))
             for turn in changes.finished_turns:
-                pane = self._pane_of.get(turn.agent)
-                view = pane.view_for(turn) if pane is not None else None
+                view = self._pane_of[turn.agent].view_for(turn)
                 if view is not None:
                     view.set_title(turn_title(turn, state.steps.get(turn.step)))
             # Streamed text waits for the next text tick; a finished turn shows its final text now.
             self._unshown.update(dict.fromkeys(changes.text))
             await self._catch_up(dict.fromkeys([*changes.finished_turns, *changes.replaced]))
+        if changes.new_turns and self._follow and not state.finished:
+            self._choose(changes.new_turns[-1].agent)
         if changes.finished:
             self._collector.stop()
             await self._show_final()
@@ -196,8 +182,7 @@ class RunScreen(RunCommands, ReplayCommands, PromptFrames):
         turns, self._unshown = self._unshown, {}
         pane, self._behind = self._behind, None
         if pane is not None and pane.id == self.panes.current:
-            turns = {turn: None for turn in turns if self._pane_of.get(turn.agent) is not pane}  # once a tick
-            await self._ready(pane)
+            turns = {turn: None for turn in turns if self._pane_of[turn.agent] is not pane}  # once a tick
             self._unshown.update(dict.fromkeys(await pane.catch_up()))
         await self._catch_up(turns)
 
@@ -205,35 +190,20 @@ class RunScreen(RunCommands, ReplayCommands, PromptFrames):
         # Only the pane on screen renders as text arrives; the others catch up when shown. A turn
         # with more to show than a tick renders stays queued for the next one.
         for turn in turns:
-            pane = self._pane_of.get(turn.agent)
-            if pane is None or pane.id != self.panes.current:
-                continue
+            pane = self._pane_of[turn.agent]
             view = pane.view_for(turn)
-            if view is not None:
-                await self._ready(pane)
-                if await view.catch_up():
-                    self._unshown[turn] = None
+            if view is not None and pane.id == self.panes.current and await view.catch_up():
+                self._unshown[turn] = None
 
-    def _pane(self, name: str) -> AgentPane:
-        """``name``'s pane; made, with every turn the agent has had, the first time it is asked for.
-        Its text follows on the text ticks, as for a pane shown again after a while."""
-        pane = self._pane_of.get(name)
-        if pane is None:
-            agent, steps = self.state.agents[name], self.state.steps
-            pane = AgentPane(name, [(turn, steps.get(turn.step)) for turn in agent.turns],
-                             id=f"pane-{len(self._pane_of)}")
-            pane.display = False  # the switcher only hides the children it was composed with
-            pane.border_title = Text.assemble((one_line(name, 40), "bold"), f"  {one_line(agent.role, 40)}")
-            self._pane_of[name] = pane
-            self._mounting[pane] = self.panes.mount(pane, before=self.final)
-        return pane
-
-    async def _ready(self, pane: AgentPane) -> None:
-        """Wait until ``pane`` (made while a key was answered, say) is mounted with its turns."""
-        mounting = self._mounting.get(pane)
-        if mounting is not None:
-            await mounting
-            self._mounting.pop(pane, None)
+    async def _add_pane(self, name: str) -> None:
+        pane = AgentPane(name, id=f"pane-{len(self._pane_of)}")
+        pane.display = False  # the switcher only hides the children it was composed with
+        self._pane_of[name] = pane
+        agent = self.state.agents[name]
+        pane.border_title = Text.assemble((one_line(name, 40), "bold"), f"  {one_line(agent.role, 40)}")
+        await self.panes.mount(pane, before=self.final)
+        if self.panes.current == "final" and not self.state.finished:
+            self._choose(name)
 
     async def _show_final(self) -> None:
         await self.final.show(self.state)
@@ -297,18 +267,9 @@ class RunScreen(RunCommands, ReplayCommands, PromptFrames):
             if not self.agent_list.choose(key):
                 self._auto_choice = None
 
-    async def _choose_ready(self, key: str) -> None:
-        """``_choose``, then wait until the pane shown is mounted (in the frame it is drawn in)."""
-        self._choose(key)
-        pane = self._pane_of.get(key)
-        if pane is not None:
-            await self._ready(pane)
-
     def _show(self, key: str) -> None:
-        if key != FINAL and key not in self.state.agents:
-            return
-        pane = self.final if key == FINAL else self._pane(key)
-        if self.panes.current != pane.id:
+        pane = self.final if key == FINAL else self._pane_of.get(key)
+        if pane is not None and self.panes.current != pane.id:
             self.panes.current = pane.id
             if isinstance(pane, AgentPane):
                 # Shown at once; what it missed while hidden follows on the next text tick, so

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -40,17 +38,14 @@ def turn_title(turn: Turn, step: StepView | None) -> Text:
 
 
 class AgentPane(VerticalScroll):
-    def __init__(self, agent: str, turns: Iterable[tuple[Turn, StepView | None]] = (), **kwargs) -> None:
-        """``turns``: the agent's turns so far (a pane made after they started), each with its step."""
+    def __init__(self, agent: str, **kwargs) -> None:
         super().__init__(**kwargs)
         self.agent = agent
-        self._views: dict[Turn, TurnView] = {turn: TurnView(turn, turn_title(turn, step)) for turn, step in turns}
+        self._views: dict[Turn, TurnView] = {}
         self._empty = Static(Text("No turns yet.", style="dim"), classes="pane-empty")
-        self._empty.display = not self._views
 
     def compose(self):
         yield self._empty
-        yield from self._views.values()
 
     def watch_virtual_size(self) -> None:
         self._follow_once_full()
