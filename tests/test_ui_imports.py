@@ -9,6 +9,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _fresh(code: str) -> str:
+    """What ``code`` prints in an interpreter of its own (what is imported depends on what ran)."""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_building_the_app_does_not_import_litellm() -> None:
     code = (
         "import sys, time\n"
@@ -18,9 +25,8 @@ def test_building_the_app_does_not_import_litellm() -> None:
         "print(round(time.perf_counter() - start, 2))\n"
         "assert 'litellm' not in sys.modules, 'the UI imported litellm'\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert float(done.stdout.strip()) < 3.0  # litellm alone takes ~4 s; textual is well under this
+    out = _fresh(code)
+    assert float(out.strip()) < 3.0  # litellm alone takes ~4 s; textual is well under this
 
 
 
@@ -33,9 +39,8 @@ def test_building_the_app_does_not_import_rich_pretty() -> None:
         "build_app(handle_factory=lambda team, prompt: None)\n"
         "print(sorted(m for m in ('rich.pretty', 'attr', 'textual.widgets._rich_log') if m in sys.modules))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    out = _fresh(code)
+    assert out.strip() == "[]"
 
 
 def test_markdown_loads_after_the_first_frame_not_before() -> None:
@@ -70,9 +75,8 @@ def test_markdown_loads_after_the_first_frame_not_before() -> None:
         "    print(seen['ready'], 'rich.markdown' in sys.modules, 'textual.widgets._markdown' in sys.modules)\n"
         "asyncio.run(main())\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False", "True", "True"]
+    out = _fresh(code)
+    assert out.split() == ["False", "True", "True"]
 
 
 def test_the_run_screen_is_built_without_rich_emoji_table() -> None:
@@ -87,9 +91,8 @@ def test_the_run_screen_is_built_without_rich_emoji_table() -> None:
         "PlanView(RunState())\n"
         "print(before, 'rich._emoji_codes' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False", "False"]
+    out = _fresh(code)
+    assert out.split() == ["False", "False"]
 
 
 def test_the_run_screen_is_built_without_its_dialogs_or_help() -> None:
@@ -102,6 +105,5 @@ def test_the_run_screen_is_built_without_its_dialogs_or_help() -> None:
         "names = ('confirm', 'budget', 'help', 'log_filter', 'redirect', 'note', 'plan_review', 'picker', 'prompt')\n"
         "print(sorted(n for n in names if f'teamtui.ui.screens.{n}' in sys.modules))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    out = _fresh(code)
+    assert out.strip() == "[]"
