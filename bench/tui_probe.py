@@ -47,13 +47,16 @@ async def first_frame(args: argparse.Namespace) -> dict:
     # The imports and loading a `teamtui run TEAM "request"` does before its first frame.
     from teamtui.core.models.scripted import ScriptedModel
     from teamtui.core.runtime import Runner, RunOptions
-    from teamtui.launch import load_spec
+    from teamtui.launch import check_models, load_spec
     from teamtui.ui.app import build_app
 
     from bench.tui_frames import FrameClock
 
     imported = time.time()
     spec = load_spec("software-house")
+    # As `teamtui run` does before it takes the screen: resolve the team's models (with no key
+    # set up, the demo model, whose modules this imports). The run below uses a scripted one.
+    check_models(spec)
 
     def factory(team, prompt):
         # A model that is still thinking: the first frame is the run screen of a live run.
