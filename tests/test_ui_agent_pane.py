@@ -34,13 +34,19 @@ class Final(App[None]):
         yield FinalAnswer()
 
 
+async def _shown_turn(pilot, pane: AgentPane, text: str):
+    """A turn of ``text`` added to ``pane`` and drawn."""
+    view = await pane.add_turn(Turn("dev", "1", chunks=[text]), None)
+    await view.catch_up()
+    await pilot.pause()
+    return view
+
+
 async def test_a_first_turn_sits_at_the_top_of_the_pane() -> None:
     app = OnePane()
     async with app.run_test(size=(80, 30)) as pilot:
         pane = app.query_one(AgentPane)
-        view = await pane.add_turn(Turn("dev", "1", chunks=["a few words"]), None)
-        await view.catch_up()
-        await pilot.pause()
+        view = await _shown_turn(pilot, pane, "a few words")
         assert view.region.y == pane.content_region.y  # not drawn against the pane's bottom edge
         assert pane.scroll_y == 0
 
@@ -62,12 +68,9 @@ async def test_tabs_in_streaming_text_are_four_columns_wide() -> None:
     app = OnePane()
     async with app.run_test(size=(80, 30)) as pilot:
         pane = app.query_one(AgentPane)
-        view = await pane.add_turn(Turn("dev", "1", chunks=["func main() {\n\tfmt.Println(1)"]), None)
-        await view.catch_up()
-        await pilot.pause()
+        view = await _shown_turn(pilot, pane, "func main() {\n\tfmt.Println(1)")
         lines = [strip.text for strip in view._tail.render_lines(view._tail.region.reset_offset)]
         assert lines[1].rstrip() == "    fmt.Println(1)"
-
 
 
 async def test_tabs_in_a_finished_turns_code_are_four_columns_wide() -> None:
