@@ -37,6 +37,15 @@ def teams_dir() -> Path:
     return home() / "teams"
 
 
+def shown_path(path: Path | str) -> str:
+    """``path`` as it is shown to the reader: under the home folder it starts with ``~``."""
+    path = Path(path)
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except (ValueError, RuntimeError):  # elsewhere, or no home folder to speak of
+        return str(path)
+
+
 def config_path() -> Path:
     """The settings file: ``$TEAMTUI_CONFIG`` if set, else ``config.toml`` in the user config dir."""
     override = os.environ.get("TEAMTUI_CONFIG")

@@ -165,7 +165,12 @@ def list_teams_command(as_json: bool) -> None:
     for info in infos:
         desc = f"[invalid] {info.error}" if info.error else info.description
         table.add_row(_plain(info.name), "built-in" if info.builtin else "user", _plain(desc))
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    # Where a team of one's own goes: the picker, finding none, sends the reader here for it.
+    folder = config.shown_path(config.teams_dir())
+    console.print()
+    console.print(_plain(f"Your teams: {folder}/NAME.yaml"), style="dim")
 
 
 def _plain(text: str):

@@ -87,6 +87,8 @@ def test_teams_lists_builtins_and_user_teams(home):
     names = {t["name"]: t for t in json.loads(proc.stdout)}
     assert {"software-house", "router", "supervisor", "triage", "analysis", "ci-events", "mine"} <= set(names)
     assert names["mine"]["builtin"] is False and names["mine"]["description"] == "my own team"
+    table = teamtui("teams", home=home, COLUMNS="400").stdout
+    assert "my own team" in table and f"Your teams: {home / 'teams'}/NAME.yaml" in table
 
 
 def test_runs_lists_and_export_writes_a_file(home, tmp_path):

@@ -20,6 +20,13 @@ def test_home_and_folders_follow_teamtui_home(tmp_path: Path, monkeypatch: pytes
     assert not (tmp_path / "runs").exists(), "asking for a path must not create it"
 
 
+def test_shown_path_writes_the_home_folder_as_a_tilde(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "me"))
+    assert config.shown_path(tmp_path / "me" / "teams" / "mine.yaml") == str(Path("~/teams/mine.yaml"))
+    assert config.shown_path(tmp_path / "elsewhere.yaml") == str(tmp_path / "elsewhere.yaml")
+    assert config.shown_path(tmp_path / "meow.yaml") == str(tmp_path / "meow.yaml"), "a prefix of the name is not home"
+
+
 def test_home_defaults_to_platform_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TEAMTUI_HOME", raising=False)
     import platformdirs

@@ -92,6 +92,13 @@ async def test_picker_lists_teams_prefills_the_example_and_starts_the_chosen_one
     assert starts.calls == [("software-house", PICKER_TEAMS[1].example + "!")]
 
 
+async def test_picker_with_no_teams_says_where_they_go(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TEAMTUI_HOME", str(tmp_path))
+    app = build_app(handle_factory=Starts(), list_teams=lambda: [], load_team=lambda info: TEAM, animations=False)
+    async with app.run_test(size=SIZE):
+        assert f"Put team files in {tmp_path / 'teams'}/" in screen_text(app)
+
+
 async def test_picker_says_why_a_team_does_not_load() -> None:
     starts = Starts()
 

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from teamtui.config import shown_path, teams_dir
 from teamtui.core.team import Team
 
 from ..safe_text import clean, one_line
@@ -62,7 +63,7 @@ class PickerScreen(Screen[tuple[Team, str]]):
         teams.border_title = "Teams"
         self.query_one("#request", Input).border_title = "Request"
         if not self._teams:
-            self._error("No teams found. Put team files in your teams folder (see `teamtui teams`).")
+            self._error(f"No teams found. Put team files in {clean(shown_path(teams_dir()))}/ (NAME.yaml).")
             return
         teams.highlighted = 0
         teams.focus()
@@ -82,7 +83,7 @@ class PickerScreen(Screen[tuple[Team, str]]):
         if info.example:
             detail.append("example: ", "dim")
             detail.append(one_line(info.example, 300))
-        detail.append(f"\n{clean(str(info.path))}", "dim")
+        detail.append(f"\n{clean(shown_path(info.path))}", "dim")
         self.query_one("#picker-detail", Static).update(detail)
         self._error("")
         if not self._typed:
