@@ -1,5 +1,6 @@
 """An agent's pane: a short run reads from the top; a long one follows its newest words. Model
-text shows tabs 4 columns wide wherever it is drawn: streaming, frozen, finished, final answer."""
+text shows tabs 4 columns wide, and keeps its single line breaks, wherever it is drawn:
+streaming, frozen, finished, final answer."""
 
 from pathlib import Path
 
@@ -106,3 +107,46 @@ async def test_tabs_in_the_final_answer_are_four_columns_wide() -> None:
         fence = final.query_one("MarkdownFence")
         lines = [strip.text for w in fence.walk_children() for strip in w.render_lines(w.region.reset_offset)]
         assert indent_of_inner_line(lines) == 4
+
+
+SPEC = "Goal: a todo app.\nPrimary user: an operator.\nScope: create and fetch.\n\n"
+
+
+def drawn(widget) -> list[str]:
+    return [strip.text.strip() for w in widget.walk_children() for strip in w.render_lines(w.region.reset_offset)]
+
+
+def assert_lines_kept(lines: list[str]) -> None:
+    # CommonMark would join them into one paragraph: "Goal: a todo app. Primary user: ..."
+    assert "Goal: a todo app." in lines and "Primary user: an operator." in lines, lines
+    assert "Scope: create and fetch." in lines, lines
+
+
+async def test_a_frozen_block_keeps_single_line_breaks() -> None:
+    app = OnePane()
+    async with app.run_test(size=(80, 30)) as pilot:
+        view = await app.query_one(AgentPane).add_turn(Turn("dev", "1"), None)
+        await pilot.pause()
+        _, lines = view._frozen.lines_for(SPEC)
+        assert_lines_kept([strip.text.strip() for strip in lines])
+
+
+async def test_a_finished_turn_keeps_single_line_breaks() -> None:
+    app = OnePane()
+    async with app.run_test(size=(80, 30)) as pilot:
+        pane = app.query_one(AgentPane)
+        view = await pane.add_turn(Turn("dev", "1", chunks=[SPEC], status="done"), None)
+        await view.catch_up()
+        await pilot.pause()
+        assert_lines_kept(drawn(view.query_one("Markdown")))
+
+
+async def test_the_final_answer_keeps_single_line_breaks() -> None:
+    app = Final()
+    async with app.run_test(size=(80, 30)) as pilot:
+        state = RunState()
+        state.status, state.output = ev.RUN_DONE, SPEC
+        final = app.query_one(FinalAnswer)
+        await final.show(state)
+        await pilot.pause()
+        assert_lines_kept(drawn(final.query_one("Markdown")))

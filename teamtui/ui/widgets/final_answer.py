@@ -41,8 +41,11 @@ class FinalAnswer(VerticalScroll):
         if self._body is None:
             from textual.widgets import Markdown
 
+            from ..model_markdown import widget_parser
+
             # Links in model output are not followed: the text is untrusted.
-            self._body = Markdown(clean(output).expandtabs(TAB_SIZE), open_links=False, classes="final-text")
+            self._body = Markdown(clean(output).expandtabs(TAB_SIZE), open_links=False, classes="final-text",
+                                  parser_factory=widget_parser)
             await self.mount(self._body)
         else:
             await self._body.update(clean(output).expandtabs(TAB_SIZE))

@@ -50,10 +50,10 @@ class FrozenText(Widget):
     def _render_block(self, markdown: str, width: int) -> list[Strip]:
         # Imported when the first block freezes, not at start-up: markdown-it and pygments cost the
         # first frame ~30 ms, and nothing on it is finished yet.
-        from rich.markdown import Markdown
+        from ..model_markdown import ModelMarkdown
 
         # What a Static showing this Markdown paints. No links: the text is untrusted.
-        visual = visualize(self, Markdown(markdown, code_theme=CODE_THEME, hyperlinks=False))
+        visual = visualize(self, ModelMarkdown(markdown, code_theme=CODE_THEME, hyperlinks=False))
         return Visual.to_strips(self, visual, width, None, self.visual_style)
 
     def _lines_at(self, width: int) -> list[Strip]:
