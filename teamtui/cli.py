@@ -134,8 +134,11 @@ def replay(
 @app.command()
 def export(
     run_id: str = typer.Argument(..., help="The run to export."),
-    fmt: str = typer.Option("md", "--format", "-f", help="md, json or html."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File or folder (default: the run folder)."),
+    fmt: Optional[str] = typer.Option(
+        None, "--format", "-f", help="md, json or html. Default: the output file's extension, else md."),
+    # A str, not a Path: Path("out/") drops the slash that says "a folder".
+    output: Optional[str] = typer.Option(
+        None, "--output", "-o", help="File, or folder (an existing one, or ending in /). Default: the run folder."),
 ) -> None:
     """Write a run's transcript as Markdown, JSON or a self-contained HTML page."""
     from .launch import export_command

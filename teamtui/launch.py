@@ -300,16 +300,14 @@ def replay_command(run_id: str, speed: float) -> int:
     return app.return_code or 0
 
 
-def export_command(run_id: str, fmt: str, output) -> None:
-    from pathlib import Path
-
+def export_command(run_id: str, fmt: str | None, output: str | None) -> None:
     from .core.journal import read_events
     from .export import export
 
     run_dir = find_run(run_id)
     events = read_events(run_dir)
     try:
-        path = export(events, fmt, Path(output) if output else run_dir)
+        path = export(events, fmt, output or run_dir)
     except ValueError as exc:
         fail(str(exc))
     except OSError as exc:

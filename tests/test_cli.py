@@ -101,6 +101,20 @@ def test_runs_lists_and_export_writes_a_file(home, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert target.read_text().lstrip().lower().startswith("<!doctype html")
 
+    run_id = listing[0]["run_id"]
+    folder = tmp_path / "new"
+    for fmt in ("md", "json", "html"):  # a trailing slash: a folder, made on demand, one file per format
+        proc = teamtui("export", run_id, "-f", fmt, "-o", f"{folder}/", home=home)
+        assert proc.returncode == 0 and proc.stdout.strip() == str(folder / f"transcript.{fmt}"), proc.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["transcript.html", "transcript.json", "transcript.md"]
+    page = tmp_path / "page.html"  # no -f: the extension says html
+    assert teamtui("export", run_id, "-o", str(page), home=home).returncode == 0
+    assert page.read_text().lstrip().lower().startswith("<!doctype html")
+    for args in (("-f", "md", "-o", str(tmp_path / "clash.html")), ("-o", str(tmp_path / "notes.txt"))):
+        proc = teamtui("export", run_id, *args, home=home)
+        assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert not Path(args[-1]).exists()
+
 
 def test_installed_command_finds_the_builtin_teams_outside_the_source_tree(home, tmp_path):
     """CI installs with a plain `pip install .`: the console script must find the teams it ships."""

@@ -249,3 +249,27 @@ async def test_export_picks_the_format_and_the_file_name(events: list[ev.Event],
     with pytest.raises(ValueError, match="unknown export format 'pdf'"):
         export(events, "pdf", tmp_path)
     assert not list(tmp_path.glob("**/*.tmp"))
+
+
+async def test_a_path_ending_in_a_separator_is_a_folder_made_on_demand(events: list[ev.Event], tmp_path: Path) -> None:
+    folder = f"{tmp_path / 'new'}/"  # a str: Path() would drop the slash that says "folder"
+    written = [export(events, fmt, folder) for fmt in ("md", "json", "html")]
+    assert written == [tmp_path / "new" / name for name in ("transcript.md", "transcript.json", "transcript.html")]
+    assert all(p.is_file() for p in written)
+
+
+async def test_the_file_extension_names_the_format_when_none_is_given(events: list[ev.Event], tmp_path: Path) -> None:
+    for name, start in (("a.html", "<!DOCTYPE html>"), ("b.HTM", "<!DOCTYPE html>"), ("c.json", "{"),
+                        ("d.markdown", "# "), ("e.md", "# ")):
+        assert export(events, None, tmp_path / name).read_text().startswith(start), name
+    assert export(events, None, tmp_path) == tmp_path / "transcript.md"  # a folder: Markdown, as before
+    assert export(events, "md", tmp_path / "notes.txt").read_text().startswith("# ")  # an explicit format goes anywhere
+
+
+async def test_a_format_that_contradicts_the_extension_or_cannot_be_told_is_refused(events: list[ev.Event],
+                                                                                     tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="'md'.*out.html"):
+        export(events, "md", tmp_path / "out.html")
+    with pytest.raises(ValueError, match="notes.txt"):
+        export(events, None, tmp_path / "notes.txt")
+    assert not list(tmp_path.iterdir())  # nothing written

@@ -5,6 +5,7 @@ Each format module has ``render(events) -> str``; this module writes them to fil
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -19,23 +20,48 @@ FORMATS: dict[str, tuple[Callable[[Iterable[Event]], str], str]] = {
     "html": (html.render, ".html"),
 }
 ALIASES = {"markdown": "md", "htm": "html"}
+EXTENSIONS = {".md": "md", ".markdown": "md", ".json": "json", ".html": "html", ".htm": "html"}
+_SEPARATORS = tuple(sep for sep in (os.sep, os.altsep) if sep)
 
 
-def export(events: Iterable[Event], fmt: str, path: Path) -> Path:
-    """Write one format to ``path`` (a folder gets ``transcript.<suffix>`` inside it)."""
-    name = ALIASES.get(fmt.lower(), fmt.lower())
-    if name not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r} (choose from: {', '.join(FORMATS)})")
-    render, suffix = FORMATS[name]
-    path = Path(path)
-    if path.is_dir():
-        path = path / f"transcript{suffix}"
-    text = render(list(events))
+def export(events: Iterable[Event], fmt: str | None, path: str | os.PathLike) -> Path:
+    """Write one format to ``path``; see ``target`` for where it goes and in which format."""
+    name, path = target(fmt, path)
+    text = FORMATS[name][0](list(events))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)  # a reader never sees half a file
     return path
+
+
+def target(fmt: str | None, path: str | os.PathLike) -> tuple[str, Path]:
+    """The format and the file of an export. ``path`` is a folder (``transcript.<suffix>`` goes
+    inside, Markdown unless ``fmt`` says otherwise) when it is one or ends with a separator: a str
+    keeps that slash, a Path drops it. Otherwise it is the file, and its extension names the format
+    when ``fmt`` does not; an explicit ``fmt`` that the extension contradicts is refused, since a
+    .html file holding Markdown helps nobody. Raises ValueError with a one-line reason."""
+    name = _format_name(fmt) if fmt else None
+    text = os.fspath(path)
+    path = Path(text)
+    if text.endswith(_SEPARATORS) or path.is_dir():
+        name = name or "md"
+        return name, path / f"transcript{FORMATS[name][1]}"
+    implied = EXTENSIONS.get(path.suffix.lower())
+    if name is None and implied is None:
+        raise ValueError(f"cannot tell the format from the file name {path.name!r}: "
+                         f"name one ({', '.join(FORMATS)}) or end the name in .md, .json or .html")
+    if name is not None and implied is not None and name != implied:
+        raise ValueError(f"the format {name!r} does not match the file name {path.name!r} ({implied}): "
+                         f"leave the format out or change the name")
+    return name or implied, path
+
+
+def _format_name(fmt: str) -> str:
+    name = ALIASES.get(fmt.lower(), fmt.lower())
+    if name not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r} (choose from: {', '.join(FORMATS)})")
+    return name
 
 
 def write_all(events: Iterable[Event], folder: Path) -> list[Path]:
