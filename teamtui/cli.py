@@ -36,6 +36,15 @@ def fail(message: str, code: int = EXIT_USAGE) -> None:
     raise SystemExit(code)
 
 
+def _speed(value: float | None) -> float | None:
+    """0 means instant; below that, or NaN and infinity, is no speed at all."""
+    import math
+
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        fail(f"--speed must be a number from 0 (instant) up, got {value}")
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"teamtui {__version__}")
@@ -63,7 +72,8 @@ def run(
     headless: bool = typer.Option(False, "--headless", help="No TUI: print the run as it happens."),
     json_out: bool = typer.Option(False, "--json", help="Headless, one JSON event per line."),
     approve_plan: bool = typer.Option(False, "--approve-plan", help="Review supervisor plans before they run (TUI)."),
-    speed: Optional[float] = typer.Option(None, "--speed", help="Demo model speed (1 = realistic, 0 = instant)."),
+    speed: Optional[float] = typer.Option(None, "--speed", callback=_speed,
+                                          help="Demo model speed (1 = realistic, 0 = instant)."),
 ) -> None:
     """Run a team."""
     from .launch import RunRequest, run_command
@@ -123,7 +133,8 @@ def resume(
 @app.command()
 def replay(
     run_id: str = typer.Argument(..., help="The run to play back."),
-    speed: float = typer.Option(1.0, "--speed", help="Playback speed (2 = twice as fast, 0 = instant)."),
+    speed: float = typer.Option(1.0, "--speed", callback=_speed,
+                                help="Playback speed (2 = twice as fast, 0 = instant)."),
 ) -> None:
     """Play a journaled run in the TUI without calling any model."""
     from .launch import replay_command

@@ -127,3 +127,12 @@ def test_installed_command_finds_the_builtin_teams_outside_the_source_tree(home,
     assert proc.returncode == 0, proc.stderr
     builtin = {t["name"] for t in json.loads(proc.stdout) if t["builtin"]}
     assert builtin == {"software-house", "router", "supervisor", "triage", "analysis", "ci-events"}
+
+
+@pytest.mark.parametrize("command", [("run", "router", "hi", "--headless", "--model", "demo"), ("replay", "no-such-run")])
+def test_a_negative_or_endless_speed_is_a_one_line_usage_error(home, command):
+    for speed in ("-1", "nan", "inf"):
+        proc = teamtui(*command, f"--speed={speed}", home=home)
+        assert proc.returncode == 2, (speed, proc.stdout, proc.stderr)
+        assert proc.stderr.count("\n") == 1 and "--speed" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert not (home / "runs").is_dir() or not list((home / "runs").iterdir())  # no run was started
