@@ -58,8 +58,9 @@ def main_callback(
 ) -> None:
     """Run and watch teams of LLM agents. With no command, opens the team picker."""
     if ctx.invoked_subcommand is None:
-        from .launch import open_picker
+        from .launch import need_data_folder, open_picker
 
+        need_data_folder()
         raise typer.Exit(open_picker())
 
 
@@ -76,8 +77,9 @@ def run(
                                           help="Demo model speed (1 = realistic, 0 = instant)."),
 ) -> None:
     """Run a team."""
-    from .launch import RunRequest, run_command
+    from .launch import RunRequest, need_data_folder, run_command
 
+    need_data_folder()
     code = run_command(RunRequest(team=team, prompt=prompt, model=model, api_base=api_base,
                                   headless=headless or json_out, json=json_out, approve_plan=approve_plan,
                                   speed=speed))
@@ -113,8 +115,9 @@ def validate(files: list[Path] = typer.Argument(..., help="Team YAML files to ch
 @app.command()
 def runs(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List journaled runs, newest first."""
-    from .launch import list_runs_command
+    from .launch import list_runs_command, need_data_folder
 
+    need_data_folder()
     list_runs_command(json_out)
 
 
@@ -125,8 +128,9 @@ def resume(
     json_out: bool = typer.Option(False, "--json", help="Headless, one JSON event per line."),
 ) -> None:
     """Continue an interrupted run: finished steps come from the journal, not the model."""
-    from .launch import resume_command
+    from .launch import need_data_folder, resume_command
 
+    need_data_folder()
     raise typer.Exit(resume_command(run_id, headless or json_out, json_out))
 
 
@@ -137,8 +141,9 @@ def replay(
                                 help="Playback speed (2 = twice as fast, 0 = instant)."),
 ) -> None:
     """Play a journaled run in the TUI without calling any model."""
-    from .launch import replay_command
+    from .launch import need_data_folder, replay_command
 
+    need_data_folder()
     raise typer.Exit(replay_command(run_id, speed))
 
 
@@ -152,8 +157,9 @@ def export(
         None, "--output", "-o", help="File, or folder (an existing one, or ending in /). Default: the run folder."),
 ) -> None:
     """Write a run's transcript as Markdown, JSON or a self-contained HTML page."""
-    from .launch import export_command
+    from .launch import export_command, need_data_folder
 
+    need_data_folder()
     export_command(run_id, fmt, output)
 
 

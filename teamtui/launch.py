@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import sys
 
@@ -190,6 +191,24 @@ def open_picker() -> int:
 
 
 # --- journaled runs --------------------------------------------------------------------------
+
+
+def need_data_folder() -> None:
+    """Commands that keep runs check their folder first: a bad TEAMTUI_HOME is a setup mistake to
+    name in one line, not an internal error from deep inside a run."""
+    folder = config.runs_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        home = config.home()
+        # The OS names the path it tripped on, often not the one the user set: say what is wrong with it.
+        blocker = next((p for p in (folder, home, *home.parents) if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            reason = f"{'it' if blocker == home else blocker} is a file, not a folder"
+        else:
+            reason = f"cannot create {exc.filename or folder}: {exc.strerror or exc}"
+        where = " (TEAMTUI_HOME)" if os.environ.get("TEAMTUI_HOME") else ""
+        fail(f"cannot use the data folder {home}{where}: {reason}")
 
 
 def find_run(run_id: str):

@@ -136,3 +136,16 @@ def test_a_negative_or_endless_speed_is_a_one_line_usage_error(home, command):
         assert proc.returncode == 2, (speed, proc.stdout, proc.stderr)
         assert proc.stderr.count("\n") == 1 and "--speed" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
     assert not (home / "runs").is_dir() or not list((home / "runs").iterdir())  # no run was started
+
+
+@pytest.mark.parametrize("command", [("run", "router", "hi", "--headless", "--model", "demo", "--speed", "0"),
+                                     ("runs",), ("export", "2026"), ("resume", "2026", "--headless"),
+                                     ("replay", "2026")])
+def test_an_unusable_data_folder_is_named_in_one_line(tmp_path, command):
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    for home in (not_a_folder, not_a_folder / "below"):
+        proc = teamtui(*command, home=home, TEAMTUI_CONFIG=str(tmp_path / "config.toml"))
+        assert proc.returncode == 2, (home, proc.stdout, proc.stderr)
+        assert proc.stderr.count("\n") == 1 and "internal error" not in proc.stderr, proc.stderr
+        assert f"cannot use the data folder {home} (TEAMTUI_HOME): " in proc.stderr, proc.stderr
