@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperCommand
 
 from . import __version__
 
@@ -23,6 +24,38 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+class Command(TyperCommand):
+    """Arguments shown as people write them: ``TEAM [REQUEST]``, ``FILES...``. Recent typer writes
+    ``{team}`` and ``team <str>``; this keeps typer's help text and only renames the arguments."""
+
+    def collect_usage_pieces(self, ctx):
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            pieces += [_shown(param)] if param.param_type_name == "argument" else param.get_usage_pieces(ctx)
+        return pieces
+
+    def format_options(self, ctx, formatter) -> None:
+        sections: dict[str, list[tuple[str, str]]] = {"Arguments": [], "Options": []}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                sections["Arguments"].append((_shown(param), record[1]))
+            else:
+                sections["Options"].append(record)
+        for title, rows in sections.items():
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def _shown(argument) -> str:
+    name = argument.metavar or argument.name.upper()
+    name = name if argument.required else f"[{name}]"
+    return name + ("..." if argument.nargs != 1 else "")
+
 
 EXIT_USAGE = 2  # bad input: a team file, an argument
 EXIT_FAILED = 1  # the run failed or a model could not be used
@@ -64,16 +97,20 @@ def main_callback(
         raise typer.Exit(open_picker())
 
 
-@app.command()
+@app.command(cls=Command)
 def run(
-    team: str = typer.Argument(..., help="A built-in or user team name, or a path to a team YAML file."),
-    prompt: Optional[str] = typer.Argument(None, help="The request. Default: the team's example (the TUI asks)."),
-    model: Optional[str] = typer.Option(None, "--model", "-m", help="Model for every agent: a litellm model string, 'demo' or 'local'."),
-    api_base: Optional[str] = typer.Option(None, "--api-base", help="Base URL of an OpenAI-compatible endpoint."),
+    team: str = typer.Argument(..., metavar="TEAM",
+                               help="A built-in or user team name, or a path to a team YAML file."),
+    prompt: Optional[str] = typer.Argument(None, metavar="REQUEST",
+                                           help="The request. Default: the team's example (the TUI asks)."),
+    model: Optional[str] = typer.Option(None, "--model", "-m", metavar="MODEL",
+                                        help="Model for every agent: a litellm model string, 'demo' or 'local'."),
+    api_base: Optional[str] = typer.Option(None, "--api-base", metavar="URL",
+                                           help="Base URL of an OpenAI-compatible endpoint."),
     headless: bool = typer.Option(False, "--headless", help="No TUI: print the run as it happens."),
     json_out: bool = typer.Option(False, "--json", help="Headless, one JSON event per line."),
     approve_plan: bool = typer.Option(False, "--approve-plan", help="Review supervisor plans before they run (TUI)."),
-    speed: Optional[float] = typer.Option(None, "--speed", callback=_speed,
+    speed: Optional[float] = typer.Option(None, "--speed", callback=_speed, metavar="SPEED",
                                           help="Demo model speed (1 = realistic, 0 = instant)."),
 ) -> None:
     """Run a team."""
@@ -86,7 +123,7 @@ def run(
     raise typer.Exit(code)
 
 
-@app.command()
+@app.command(cls=Command)
 def teams(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List built-in and user teams."""
     from .launch import list_teams_command
@@ -94,7 +131,7 @@ def teams(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) ->
     list_teams_command(json_out)
 
 
-@app.command()
+@app.command(cls=Command)
 def validate(files: list[Path] = typer.Argument(..., help="Team YAML files to check.")) -> None:
     """Check team files; print file:line: problem for each bad one."""
     from .loader import TeamFileError, validate_file
@@ -112,7 +149,7 @@ def validate(files: list[Path] = typer.Argument(..., help="Team YAML files to ch
         raise typer.Exit(EXIT_USAGE)
 
 
-@app.command()
+@app.command(cls=Command)
 def runs(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List journaled runs, newest first."""
     from .launch import list_runs_command, need_data_folder
@@ -121,23 +158,26 @@ def runs(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
     list_runs_command(json_out)
 
 
-@app.command()
+@app.command(cls=Command)
 def resume(
-    run_id: str = typer.Argument(..., help="The run to continue (an id from `teamtui runs`; a unique prefix works)."),
+    run_id: str = typer.Argument(..., metavar="RUN_ID",
+                                 help="The run to continue (an id from `teamtui runs`; a unique prefix works)."),
     headless: bool = typer.Option(False, "--headless", help="No TUI: print the run as it happens."),
     json_out: bool = typer.Option(False, "--json", help="Headless, one JSON event per line."),
 ) -> None:
-    """Continue an interrupted run: finished steps come from the journal, not the model."""
+    """Continue an interrupted run.
+
+    Finished steps come from the journal, not the model."""
     from .launch import need_data_folder, resume_command
 
     need_data_folder()
     raise typer.Exit(resume_command(run_id, headless or json_out, json_out))
 
 
-@app.command()
+@app.command(cls=Command)
 def replay(
-    run_id: str = typer.Argument(..., help="The run to play back."),
-    speed: float = typer.Option(1.0, "--speed", callback=_speed,
+    run_id: str = typer.Argument(..., metavar="RUN_ID", help="The run to play back (a unique prefix works)."),
+    speed: float = typer.Option(1.0, "--speed", callback=_speed, metavar="SPEED",
                                 help="Playback speed (2 = twice as fast, 0 = instant)."),
 ) -> None:
     """Play a journaled run in the TUI without calling any model."""
@@ -147,16 +187,18 @@ def replay(
     raise typer.Exit(replay_command(run_id, speed))
 
 
-@app.command()
+@app.command(cls=Command)
 def export(
-    run_id: str = typer.Argument(..., help="The run to export."),
+    run_id: str = typer.Argument(..., metavar="RUN_ID", help="The run to export (a unique prefix works)."),
     fmt: Optional[str] = typer.Option(
-        None, "--format", "-f", help="md, json or html. Default: the output file's extension, else md."),
+        None, "--format", "-f", metavar="FORMAT", help="md, json or html. Default: the output file's extension, else md."),
     # A str, not a Path: Path("out/") drops the slash that says "a folder".
     output: Optional[str] = typer.Option(
-        None, "--output", "-o", help="File, or folder (an existing one, or ending in /). Default: the run folder."),
+        None, "--output", "-o", metavar="PATH", help="File, or folder (an existing one, or ending in /). Default: the run folder."),
 ) -> None:
-    """Write a run's transcript as Markdown, JSON or a self-contained HTML page."""
+    """Write a run's transcript as Markdown, JSON or HTML.
+
+    The HTML is one self-contained page."""
     from .launch import export_command, need_data_folder
 
     need_data_folder()

@@ -149,3 +149,18 @@ def test_an_unusable_data_folder_is_named_in_one_line(tmp_path, command):
         assert proc.returncode == 2, (home, proc.stdout, proc.stderr)
         assert proc.stderr.count("\n") == 1 and "internal error" not in proc.stderr, proc.stderr
         assert f"cannot use the data folder {home} (TEAMTUI_HOME): " in proc.stderr, proc.stderr
+
+
+def test_help_reads_like_ordinary_usage_and_shows_every_summary_whole(home):
+    commands = ("run", "teams", "validate", "runs", "resume", "replay", "export")
+    top = teamtui("--help", home=home).stdout
+    for command in commands:
+        line = next(line for line in top.splitlines() if line.strip().startswith(command + " "))
+        assert not line.rstrip().endswith("..."), line
+    usage = {c: teamtui(c, "--help", home=home).stdout for c in commands}
+    assert " run [OPTIONS] TEAM [REQUEST]" in usage["run"]
+    assert " validate [OPTIONS] FILES..." in usage["validate"]
+    assert " export [OPTIONS] RUN_ID" in usage["export"]
+    for command, text in usage.items():
+        assert not any(mark in text for mark in ("{", "<str>", "<list", "<path>", "<float>")), (command, text)
+
