@@ -222,7 +222,8 @@ def find_run(run_id: str):
         return matches[0]
     if not matches:
         fail(f"no run {run_id!r} in {root} (see: teamtui runs)")
-    fail(f"run id {run_id!r} is ambiguous: {', '.join(p.name for p in matches[:5])}")
+    more = f" and {len(matches) - 5} more" if len(matches) > 5 else ""
+    fail(f"run id {run_id!r} is ambiguous: {', '.join(p.name for p in matches[:5])}{more}")
 
 
 def list_runs_command(as_json: bool) -> None:

@@ -164,3 +164,12 @@ def test_help_reads_like_ordinary_usage_and_shows_every_summary_whole(home):
     for command, text in usage.items():
         assert not any(mark in text for mark in ("{", "<str>", "<list", "<path>", "<float>")), (command, text)
 
+
+def test_an_ambiguous_run_id_says_how_many_more_match(home):
+    for n in range(8):
+        run_dir = home / "runs" / f"20260101-00000{n}-abcdef"
+        run_dir.mkdir(parents=True)
+        (run_dir / "meta.json").write_text("{}")
+    proc = teamtui("export", "2026", home=home)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "20260101-000000-abcdef" in proc.stderr and "and 3 more" in proc.stderr, proc.stderr
