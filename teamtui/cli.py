@@ -125,7 +125,7 @@ def run(
 
 @app.command(cls=Command)
 def teams(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """List built-in and user teams."""
+    """List the built-in teams and yours."""
     from .launch import list_teams_command
 
     list_teams_command(json_out)

@@ -165,7 +165,7 @@ def list_teams_command(as_json: bool) -> None:
     table.add_column("description")
     for info in infos:
         desc = f"[invalid] {info.error}" if info.error else info.description
-        table.add_row(_plain(info.name), "built-in" if info.builtin else "user", _plain(desc))
+        table.add_row(_plain(info.name), "built-in" if info.builtin else "yours", _plain(desc))
     console = Console()
     console.print(table)
     # Where a team of one's own goes: the picker, finding none, sends the reader here for it.

@@ -89,6 +89,8 @@ def test_teams_lists_builtins_and_user_teams(home):
     assert names["mine"]["builtin"] is False and names["mine"]["description"] == "my own team"
     table = teamtui("teams", home=home, COLUMNS="400").stdout
     assert "my own team" in table and f"Your teams: {home / 'teams'}/NAME.yaml" in table
+    mine = next(line for line in table.splitlines() if line.startswith("mine "))
+    assert mine.split()[1] == "yours"  # the picker's word for them
 
 
 def test_runs_lists_and_export_writes_a_file(home, tmp_path):
