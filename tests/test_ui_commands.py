@@ -300,3 +300,26 @@ async def test_quit_after_the_run_ends_does_not_ask(tmp_path: Path) -> None:
         await until(pilot, lambda: run_screen(app).state.finished)
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running)
+
+
+@pytest.mark.parametrize("key, dialog, keys, word", [
+    ("n", NoteDialog, ("O", "k", "enter"), "note"),
+    ("r", RedirectDialog, ("O", "k", "ctrl+s"), "redirect"),
+])
+async def test_a_note_or_redirect_sent_after_the_run_ended_says_it_was_not_sent(
+        tmp_path: Path, key: str, dialog: type, keys: tuple[str, ...], word: str) -> None:
+    model = HeldModel("pm")
+    app = make_app(SOFTWARE_HOUSE, model, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = run_screen(app)
+        await until(pilot, lambda: step_status(app, "1") == ev.RUNNING)
+        screen.agent_list.focus()
+        screen.agent_list.choose("pm")
+        await pilot.press(key)
+        await until(pilot, lambda: isinstance(app.screen, dialog))
+        model.release("pm")  # the run ends while the dialog is open
+        await until(pilot, lambda: screen.state.finished)
+        await pilot.press(*keys)
+        await until(pilot, lambda: not isinstance(app.screen, dialog))
+        assert commands(app) == []  # nothing sent, nothing journaled
+        assert any(f"the {word} was not sent" in n.message for n in app._notifications)

@@ -93,9 +93,13 @@ class RunCommands:
             return
 
         def done(instruction: str | None) -> None:
-            if instruction and self.live:
-                self.handle.redirect(step.id, instruction)
-                self._say(f"Step {step.id} redirected.")
+            if not instruction:
+                return
+            if not self.live:  # it ended while the dialog was open: say so rather than drop the words
+                self._say("The run has ended; the redirect was not sent.", warning=True)
+                return
+            self.handle.redirect(step.id, instruction)
+            self._say(f"Step {step.id} redirected.")
 
         from .redirect import RedirectDialog  # with its TextArea, loaded when first asked for
 
@@ -108,9 +112,13 @@ class RunCommands:
             return
 
         def done(note: str | None) -> None:
-            if note and self.live:
-                self.handle.inject(name, note)
-                self._say(f"Note queued for {one_line(name, 40)}: it sees it in its next turn.")
+            if not note:
+                return
+            if not self.live:  # it ended while the dialog was open: say so rather than drop the words
+                self._say("The run has ended; the note was not sent.", warning=True)
+                return
+            self.handle.inject(name, note)
+            self._say(f"Note queued for {one_line(name, 40)}: it sees it in its next turn.")
 
         from .note import NoteDialog  # with its TextArea, loaded when first asked for
 
