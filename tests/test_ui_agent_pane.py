@@ -9,7 +9,7 @@ from textual.app import App, ComposeResult
 import teamtui.ui
 from teamtui.core import events as ev
 from teamtui.ui.state import RunState, Turn
-from teamtui.ui.widgets.agent_pane import AgentPane
+from teamtui.ui.widgets.agent_pane import AgentPane, turn_title
 from teamtui.ui.widgets.final_answer import FinalAnswer
 
 APP_CSS = Path(teamtui.ui.__file__).with_name("app.tcss")
@@ -150,3 +150,10 @@ async def test_the_final_answer_keeps_single_line_breaks() -> None:
         await final.show(state)
         await pilot.pause()
         assert_lines_kept(drawn(final.query_one("Markdown")))
+
+
+def test_a_turn_title_says_how_a_turn_that_did_not_finish_ended() -> None:
+    for status in (ev.FAILED, ev.INTERRUPTED):
+        title = turn_title(Turn("dev", "1", status=status, duration_s=1.5), None)
+        assert title.plain == f"── step 1 · 1.5s · {status} ──"
+    assert "failed" not in turn_title(Turn("dev", "1", status=ev.DONE), None).plain

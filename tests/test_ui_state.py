@@ -189,3 +189,13 @@ def test_turns_are_told_apart_by_identity() -> None:
 def test_log_entries_compare_and_hash_by_value() -> None:
     entry = st.LogEntry(1.0, "run", "started", agent="pm")
     assert entry == st.LogEntry(1.0, "run", "started", agent="pm") and len({entry, st.LogEntry(1.0, "run", "started", agent="pm")}) == 1
+
+
+def test_a_running_step_redirected_starts_a_new_turn_and_the_first_is_interrupted() -> None:
+    state = reduce(software_house_start())
+    state.apply([ev.AgentStarted(agent="pm", step="1"), ev.TextDelta(agent="pm", step="1", text="old")])
+    changes = state.apply([ev.CommandIssued(command="redirect", step="1", text="shorter"),
+                           ev.AgentStarted(agent="pm", step="1")])  # the core's restart of the step
+    first, second = state.agents["pm"].turns
+    assert first.status == ev.INTERRUPTED and changes.finished_turns == [first]
+    assert state.agents["pm"].active == {"1": second} and state.agent_status("pm") == st.THINKING

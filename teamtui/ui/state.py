@@ -233,8 +233,11 @@ class RunState:
         self.input_tokens, self.output_tokens, self.cost = e.input_tokens, e.output_tokens, e.cost
         c.steps.extend(s for s in self.pending_plans if s not in c.steps)
         self.pending_plans.clear()
+        end = ev.FAILED if e.status == ev.RUN_FAILED else ev.INTERRUPTED
         for agent in self.agents.values():
             agent.queued.clear()
+            for step in list(agent.active):  # a turn whose step never said it ended
+                self._close_turn(agent, step, end, None, c)
         c.agents.update(self.agents)
         c.header = c.finished = True
         level = "info" if e.status == ev.RUN_DONE else "error"
@@ -261,13 +264,17 @@ class RunState:
         view = self.steps.get(e.step)
         if view is None:
             return
-        view.status = e.status
+        was, view.status = view.status, e.status
         view.detail = e.detail  # each status says its own detail ("will rerun" must not outlive the rerun)
         if e.duration_s is not None:
             view.duration_s = e.duration_s
         c.touch_step(e.step)
         if view.agent and view.agent in self.agents:
             agent = self._agent(view.agent, c)
+            if e.status != ev.RUNNING:
+                # Its turn ended without an AgentFinished: the call failed, the run stopped, or a
+                # redirect abandoned it (the step goes back to pending, to run again).
+                self._close_turn(agent, e.step, _TURN_END.get(e.status, ev.INTERRUPTED), e.duration_s, c)
             # Queued until its turn starts (a running step may still wait for a paused run).
             if ev.is_terminal_step_status(e.status):
                 agent.queued.discard(e.step)
@@ -277,7 +284,11 @@ class RunState:
                 agent.failed = True
             elif e.status == ev.RUNNING:
                 agent.failed = False
-        if e.status in (ev.FAILED, ev.INTERRUPTED, ev.SKIPPED) or (e.status == ev.DONE and view.agent):
+        if e.status == ev.PENDING and was == ev.RUNNING:  # cut short by a redirect of a step before it
+            detail = f" ({one_line(e.detail, 160)})" if e.detail else ""
+            self._log(c, e, "step", f"{e.step} {view.label} interrupted{detail}", agent=view.agent, step=e.step,
+                      level="warn")
+        elif e.status in (ev.FAILED, ev.INTERRUPTED, ev.SKIPPED) or (e.status == ev.DONE and view.agent):
             level = {ev.FAILED: "error", ev.INTERRUPTED: "warn"}.get(e.status, "info")
             took = f" in {view.duration_s:.1f}s" if view.duration_s is not None else ""
             detail = f" ({one_line(e.detail, 160)})" if e.detail else ""
@@ -288,6 +299,8 @@ class RunState:
 
     def _agent_started(self, e: ev.AgentStarted, c: Changes) -> None:
         agent = self._agent(e.agent, c)
+        # A running step that was redirected starts over: its first turn was cut short.
+        self._close_turn(agent, e.step, ev.INTERRUPTED, None, c)
         turn = Turn(e.agent, e.step, prompt=e.prompt)
         agent.turns.append(turn)
         agent.active[e.step] = turn
@@ -339,6 +352,15 @@ class RunState:
         if step is not None:
             step.tokens += e.input_tokens + e.output_tokens
             c.touch_step(e.step)
+
+    def _close_turn(self, agent: AgentView, step: str, status: str, duration_s: float | None, c: Changes) -> None:
+        """End ``agent``'s open turn on ``step``, if one is open, as ``status``."""
+        turn = agent.active.pop(step, None)
+        if turn is None:
+            return
+        agent.retrying, agent.tool = False, None
+        turn.status, turn.duration_s = status, duration_s
+        c.finished_turns.append(turn)
 
     def _tool_called(self, e: ev.ToolCalled, c: Changes) -> None:
         self._agent(e.agent, c).tool = e.tool
@@ -420,6 +442,9 @@ class RunState:
 
 #: The runtime's word that a soft budget limit paused the run (core/runtime.py::_check_budget).
 _SOFT_PAUSE = re.compile(r"soft budget reached \((?P<tokens>\d+) tokens, \$(?P<cost>[\d.]+)\); paused")
+
+#: How a turn that ended without an AgentFinished ends, by its step's new status.
+_TURN_END = {ev.DONE: ev.DONE, ev.FAILED: ev.FAILED}
 
 #: How commands read in the log (the keys' names, not the API's).
 _COMMAND_NAMES = {"cancel_step": "stop step", "inject": "note", "approve_plan": "approve plan"}

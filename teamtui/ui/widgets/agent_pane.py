@@ -31,9 +31,9 @@ def turn_title(turn: Turn, step: StepView | None) -> Text:
             parts.append(f"{turn.duration_s:.1f}s")
         if turn.input_tokens or turn.output_tokens:
             parts.append(f"{fmt.tokens(turn.input_tokens + turn.output_tokens)} tokens")
-        style = "yellow" if turn.status == ev.INTERRUPTED else "dim"
-        if turn.status == ev.INTERRUPTED:
-            parts.append("interrupted")
+        style = {ev.INTERRUPTED: "yellow", ev.FAILED: "red"}.get(turn.status, "dim")
+        if turn.status in (ev.INTERRUPTED, ev.FAILED):
+            parts.append(turn.status)
     return Text(f"── {' · '.join(parts)} ──", style=style, no_wrap=True, overflow="ellipsis")
 
 
