@@ -56,6 +56,22 @@ async def test_pause_stops_new_model_calls_until_resume():
     assert [e.status for e in of(result, ev.RunStatusChanged)] == ["paused", "running"]
 
 
+async def test_a_step_waiting_out_a_pause_is_pending_and_its_time_starts_at_resume():
+    model = ScriptedModel({"a": ["A"], "b": ["B"], "c": ["C"]}, latency_s=0.05)
+    handle = start(SEQ3, model)
+    await wait_for(handle, lambda e: isinstance(e, ev.AgentStarted) and e.agent == "a")
+    handle.pause()
+    await wait_for(handle, lambda e: isinstance(e, ev.StepStatusChanged) and e.step == "1" and e.status == ev.DONE)
+    await asyncio.sleep(0.1)  # b's step must not claim to run while nothing runs
+    handle.resume()
+    result = await asyncio.wait_for(handle.wait(), 5)
+    events = list(result.events)
+    resumed = next(i for i, e in enumerate(events) if isinstance(e, ev.CommandIssued) and e.command == "resume")
+    b_running = next(i for i, e in enumerate(events)
+                     if isinstance(e, ev.StepStatusChanged) and e.step == "2" and e.status == ev.RUNNING)
+    assert b_running > resumed  # so its duration, counted from running, leaves the pause out
+
+
 async def test_cancel_step_interrupts_the_call_and_the_run_goes_on():
     model = ScriptedModel({"a": ["A"], "b": ["partial text that takes long"], "c": ["C"]}, latency_s=0.0)
     slow = ScriptedModel({"b": ["never finished"]}, latency_s=30)

@@ -144,6 +144,7 @@ async def test_space_pauses_new_calls_and_resumes(tmp_path: Path) -> None:
         await pilot.pause(0.5)  # ...but no new call starts while paused
         assert len(model.inner.calls) == 1
         assert run_screen(app).state.agent_status("developer") == "waiting"
+        assert step_status(app, "2.r1.1") == ev.PENDING  # not running while nothing runs
         await pilot.press("space")
         await until(pilot, lambda: run_screen(app).state.finished)
         assert [c.agent for c in model.inner.calls] == ["pm", "developer", "qa"]

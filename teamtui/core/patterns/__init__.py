@@ -80,6 +80,8 @@ class FlowRunner:
         if turn.step not in ctx.steps:  # most were announced with the plan (preview.announce_plan)
             ctx.add_step(turn.step, label, kind, agent=turn.agent, parent=scope.parent,
                          depends_on=scope.deps, round=scope.hints.get("round"), instruction=instruction)
+        if not ctx.running.is_set():  # paused: the step waits as pending; its time starts when it runs
+            await ctx.gate()
         control = ctx.controls.get(turn.step)
         if control is not None and control.action == "cancel":
             control.action = None
