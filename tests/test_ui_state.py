@@ -199,3 +199,27 @@ def test_a_running_step_redirected_starts_a_new_turn_and_the_first_is_interrupte
     first, second = state.agents["pm"].turns
     assert first.status == ev.INTERRUPTED and changes.finished_turns == [first]
     assert state.agents["pm"].active == {"1": second} and state.agent_status("pm") == st.THINKING
+
+
+def test_the_log_says_resumed_reused_and_warns_of_a_soft_budget() -> None:
+    state = RunState()
+    state.apply([ev.RunStarted(run_id="r1", team="t", model="demo", resumed_from="r1"),
+                 ev.StepAdded(step="1", label="pm", step_kind="agent", agent="pm")])
+    assert state.log[-1].text == "run r1 resumed: t on demo"  # the id once
+    state.apply([ev.StepStatusChanged(step="1", status=ev.RUNNING),
+                 ev.AgentFinished(agent="pm", step="1", text="spec", reused=True),
+                 ev.StepStatusChanged(step="1", status=ev.DONE, duration_s=0.0)])
+    assert state.log[-1].text == "1 pm done (reused from an earlier call)"
+    state.apply([ev.StepStatusChanged(step="1", status=ev.PENDING, detail="will rerun after a redirect"),
+                 ev.StepStatusChanged(step="1", status=ev.RUNNING), ev.AgentStarted(agent="pm", step="1"),
+                 ev.AgentFinished(agent="pm", step="1", text="new spec"),
+                 ev.StepStatusChanged(step="1", status=ev.DONE, duration_s=2.5)])
+    assert state.log[-1].text == "1 pm done in 2.5s"  # its rerun made a call
+    state.apply([ev.ErrorRaised(message="soft budget reached (9 tokens, $0.0000); paused — resume to continue"),
+                 ev.RunStatusChanged(status=ev.RUN_PAUSED), ev.RunStatusChanged(status=ev.RUN_RUNNING)])
+    soft, paused, resumed = state.log[-3:]
+    assert (soft.kind, soft.level) == ("run", "warn")
+    assert (paused.text, resumed.text) == ("run paused", "run resumed")
+    other = RunState()
+    other.apply([ev.RunStarted(run_id="r2", team="t", model="demo", resumed_from="r1")])
+    assert other.log[-1].text == "run r2 started: t on demo, resuming r1"

@@ -93,6 +93,7 @@ class StepView(msgspec.Struct):
     route: str = ""
     duration_s: float | None = None
     tokens: int = 0
+    reused: bool = False  # its last turn's reply was taken from an earlier call
     children: list[str] = msgspec.field(default_factory=list)
 
 
@@ -218,14 +219,18 @@ class RunState:
             view.role, view.model = str(info.get("role") or ""), str(info.get("model") or "")
         c.header = True
         label = f"{self.model} (offline demo)" if self.demo and "demo" not in self.model else self.model
-        resumed = f", resuming {e.resumed_from}" if e.resumed_from else ""
-        self._log(c, e, "run", f"run {e.run_id} started: {one_line(e.team, 40)} on {one_line(label, 60)}{resumed}")
+        what = f"{one_line(e.team, 40)} on {one_line(label, 60)}"
+        if e.resumed_from == e.run_id:  # `teamtui resume` goes on under the same id
+            self._log(c, e, "run", f"run {e.run_id} resumed: {what}")
+        else:
+            resumed = f", resuming {e.resumed_from}" if e.resumed_from else ""
+            self._log(c, e, "run", f"run {e.run_id} started: {what}{resumed}")
 
     def _run_status(self, e: ev.RunStatusChanged, c: Changes) -> None:
         self.status = e.status
         c.header = True
         c.agents.update(self.agents)
-        self._log(c, e, "run", f"run {e.status}")
+        self._log(c, e, "run", "run resumed" if e.status == ev.RUN_RUNNING else f"run {e.status}")
 
     def _run_finished(self, e: ev.RunFinished, c: Changes) -> None:
         self.status, self.output, self.error, self.missing = e.status, e.output, e.error, e.missing
@@ -268,6 +273,8 @@ class RunState:
         view.detail = e.detail  # each status says its own detail ("will rerun" must not outlive the rerun)
         if e.duration_s is not None:
             view.duration_s = e.duration_s
+        if e.status == ev.RUNNING:
+            view.reused = False
         c.touch_step(e.step)
         if view.agent and view.agent in self.agents:
             agent = self._agent(view.agent, c)
@@ -292,6 +299,8 @@ class RunState:
             level = {ev.FAILED: "error", ev.INTERRUPTED: "warn"}.get(e.status, "info")
             took = f" in {view.duration_s:.1f}s" if view.duration_s is not None else ""
             detail = f" ({one_line(e.detail, 160)})" if e.detail else ""
+            if e.status == ev.DONE and view.reused:  # as headless says it (its 0.0s says nothing)
+                took, detail = "", f" (reused from an earlier call{'; ' + one_line(e.detail, 160) if e.detail else ''})"
             self._log(c, e, "step", f"{e.step} {view.label} {e.status}{took}{detail}",
                       agent=view.agent, step=e.step, level=level)
 
@@ -351,6 +360,7 @@ class RunState:
         step = self.steps.get(e.step)
         if step is not None:
             step.tokens += e.input_tokens + e.output_tokens
+            step.reused = e.reused
             c.touch_step(e.step)
 
     def _close_turn(self, agent: AgentView, step: str, status: str, duration_s: float | None, c: Changes) -> None:
@@ -425,10 +435,12 @@ class RunState:
     def _error(self, e: ev.ErrorRaised, c: Changes) -> None:
         if e.agent and e.agent in self.agents and e.fatal:
             self._agent(e.agent, c).failed = True
-        self._log(c, e, "error", one_line(e.message, 300), agent=e.agent, step=e.step, level="error")
         soft = _SOFT_PAUSE.match(e.message)
-        if soft:
+        if soft:  # a warning, not an error: the run pauses and can go on
             c.soft_budget = (int(soft["tokens"]), float(soft["cost"]))
+            self._log(c, e, "run", one_line(e.message, 300), level="warn")
+        else:
+            self._log(c, e, "error", one_line(e.message, 300), agent=e.agent, step=e.step, level="error")
 
     def _command(self, e: ev.CommandIssued, c: Changes) -> None:
         if e.command == "approve_plan" and e.step:
