@@ -117,6 +117,14 @@ async def test_markdown_reads_as_the_run(events: list[ev.Event]) -> None:
     assert re.search(r"\| \*\*Total\*\* \| \| \d+ \| \d+ \| 0\.0000 \|", usage)
 
 
+async def test_commands_read_as_the_tuis_keys_name_them(events: list[ev.Event]) -> None:
+    issued = [ev.CommandIssued(run_id="r", seq=10_000, ts=0.0, command="cancel_step", step="2.t.code"),
+              ev.CommandIssued(run_id="r", seq=10_001, ts=0.0, command="inject", agent="billing", text="be brief")]
+    md = markdown.render([*events[:-1], *issued, events[-1]])
+    assert "> **Command** stop step 2.t.code (by user)" in md
+    assert "> **Command** note to billing: be brief (by user)" in md and "cancel\\_step" not in md
+
+
 async def test_model_markdown_cannot_break_the_transcript_structure(events: list[ev.Event]) -> None:
     md = markdown.render(events)
     # The coder's reply has a fence of its own, a heading and an unclosed fence; the planner's

@@ -40,7 +40,7 @@ async def test_redirecting_a_finished_step_shows_the_rerun_once_with_a_note() ->
     assert "SPEC-2" in md and "CODE-2" in md
     assert "SPEC-1" not in md and "CODE-1" not in md and "cut by the redirect" not in md
     transcript = md.split("## Transcript")[1]
-    assert transcript.index("> **Command** redirect step 1: focus on security") < transcript.index("SPEC-2")
+    assert transcript.index("> **Command** redirect 1: focus on security") < transcript.index("SPEC-2")
     assert "| 1 | pm (redirected 1×) | pm |  | done |" in md
     # Both pm calls were paid for, so usage counts both.
     assert "| pm | 2 |" in md.split("## Usage")[1]

@@ -317,6 +317,15 @@ class CommandIssued(Event, kw_only=True):
     by: str = "user"
 
 
+#: How commands read to people: the TUI's words for its keys, not the API's names.
+_COMMAND_LABELS = {"cancel_step": "stop step", "inject": "note", "approve_plan": "approve plan"}
+
+
+def command_label(command: str) -> str:
+    """``cancel_step`` -> "stop step": one wording for the log, the headless output and exports."""
+    return _COMMAND_LABELS.get(command, command.replace("_", " "))
+
+
 #: The statuses a step ends in.
 TERMINAL_STEP_STATUSES = frozenset((DONE, FAILED, INTERRUPTED, SKIPPED))
 

@@ -28,6 +28,7 @@ from .events import (
     StepStatusChanged,
     RUNNING,
     TextDelta,
+    command_label,
     ToolCalled,
     ToolReturned,
 )
@@ -287,8 +288,9 @@ def describe(ev: Event) -> tuple[str, str]:
         fallback = " (fallback)" if ev.fallback else ""
         return "Route", f"{ev.classifier} chose '{ev.category}' → {ev.target}{fallback}"
     if isinstance(ev, CommandIssued):
-        target = (f" step {ev.step}" if ev.step else "") + (f" agent {ev.agent}" if ev.agent else "")
-        return "Command", f"{ev.command}{target}" + (f": {ev.text}" if ev.text else "") + f" (by {ev.by})"
+        # Worded as the TUI's log words it: "stop step 1.coder", "note to billing: ...".
+        target = (f" {ev.step}" if ev.step else "") + (f" to {ev.agent}" if ev.agent else "")
+        return "Command", f"{command_label(ev.command)}{target}" + (f": {ev.text}" if ev.text else "") + f" (by {ev.by})"
     if isinstance(ev, PlanProposed):
         tasks = "; ".join(
             f"{t.get('id')} → {t.get('worker')}"

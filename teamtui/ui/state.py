@@ -446,7 +446,7 @@ class RunState:
         if e.command == "approve_plan" and e.step:
             self.pending_plans.pop(e.step, None)
             c.touch_step(e.step)
-        name = _COMMAND_NAMES.get(e.command, e.command.replace("_", " "))
+        name = ev.command_label(e.command)
         target = "".join(x for x in (e.step and f" {e.step}", e.agent and f" to {e.agent}") if x)
         text = f": {one_line(e.text, 160)}" if e.text else ""
         self._log(c, e, "command", f"{one_line(e.by, 20)}: {name}{target}{text}", agent=e.agent, step=e.step)
@@ -457,9 +457,6 @@ _SOFT_PAUSE = re.compile(r"soft budget reached \((?P<tokens>\d+) tokens, \$(?P<c
 
 #: How a turn that ended without an AgentFinished ends, by its step's new status.
 _TURN_END = {ev.DONE: ev.DONE, ev.FAILED: ev.FAILED}
-
-#: How commands read in the log (the keys' names, not the API's).
-_COMMAND_NAMES = {"cancel_step": "stop step", "inject": "note", "approve_plan": "approve plan"}
 
 _HANDLERS = {
     ev.RunStarted: RunState._run_started,
