@@ -60,6 +60,9 @@ class RunScreen(RunCommands, ReplayCommands, PromptFrames):
         Binding("question_mark", "help", "Help", priority=True),
         Binding("q", "app.quit_app", "Quit"),
     ]
+    #: The footer's keys, most important first: when they do not all fit, the last go first.
+    FOOTER_RANK = ("help", "app.quit_app", "pause", "review_plan", "stop_step", "redirect", "note", "jump",
+                   "faster", "slower", "export", "filter_log")
 
     def __init__(self, handle: RunHandle, clock: Callable[[], float], frame_s: float = FRAME_S) -> None:
         super().__init__()
