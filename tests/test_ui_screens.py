@@ -283,6 +283,42 @@ async def test_help_opens_and_closes() -> None:
         assert isinstance(app.screen, RunScreen)
 
 
+async def test_help_that_does_not_fit_says_there_is_more_and_scrolls() -> None:
+    app = replay(software_house_start(), close=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        box = app.screen.query_one(".help")
+        assert box.max_scroll_y > 0  # it does not fit at 80x24
+        assert "more below" in screen_text(app)
+        await pilot.press("end")
+        await pilot.pause()
+        text = screen_text(app)
+        assert box.scroll_y == box.max_scroll_y and "more below" not in text
+        assert "◌ proposed" in text  # the plan review's mark, last in the legend
+    async with replay(software_house_start(), close=False).run_test(size=(120, 50)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "more below" not in screen_text(pilot.app)  # all of it shows: no cue
+
+
+async def test_help_names_the_focus_order_tab_really_follows() -> None:
+    app = replay(software_house_start(), close=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.run_screen is not None and app.run_screen._pane_of)
+        await pilot.pause()
+        screen = app.run_screen
+        names = {screen.agent_list: "agents", screen.plan: "plan", screen.event_log: "log"}
+        order = []
+        for _ in range(4):
+            focused = app.focused
+            order.append(names.get(focused, "pane" if focused in screen.panes.walk_children() else "?"))
+            await pilot.press("tab")
+        from teamtui.ui.screens.help import KEYS
+
+        assert f"Move between {', '.join(order[:3])} and {order[3]}" in dict(KEYS)["tab / shift+tab"]
+
+
 async def test_narrow_terminal_still_shows_every_part() -> None:
     app = replay(software_house_finished())
     async with app.run_test(size=(80, 24)) as pilot:

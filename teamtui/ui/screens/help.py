@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from .. import format as fmt
+from ..widgets.plan_view import PROPOSED
 from .breakpoints import take_breakpoints
 from .frames import PromptFrames
 
@@ -28,7 +29,7 @@ KEYS = (
     ("l", "Filter the event log by agent and kind"),
     ("[ / ]", "Replay only: play slower / faster (halves or doubles the speed)"),
     ("j", "Replay only: jump to the selected plan step (plays everything before it at once)"),
-    ("tab / shift+tab", "Move between agents, pane, plan and log"),
+    ("tab / shift+tab", "Move between agents, plan, pane and log"),
     ("up / down, enter", "Choose an agent (its pane shows) / focus its pane"),
     ("?", "This help"),
     ("q, ctrl+c", "Quit (asks first while the run is live)"),
@@ -48,6 +49,25 @@ def _legend(title: str, styles: dict[str, tuple[str, str]]) -> Text:
     return text
 
 
+CLOSE = "escape to close"
+
+
+class HelpBox(VerticalScroll):
+    """The help's text. On a small terminal (80x24) it does not fit: its border says so until its
+    end shows, as the scrollbar alone was easy to miss."""
+
+    def _cue(self) -> None:
+        more = self.scroll_y < self.max_scroll_y
+        self.border_subtitle = f"↓ more below (up/down, page keys) · {CLOSE}" if more else CLOSE
+
+    def on_resize(self) -> None:  # its size or its text's: both set by now
+        self._cue()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._cue()
+
+
 class HelpScreen(PromptFrames):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", priority=True)]  # at once (see RunScreen)
 
@@ -58,13 +78,13 @@ class HelpScreen(PromptFrames):
         keys.add_column()
         for key, what in KEYS:
             keys.add_row(key, what)
-        with VerticalScroll(classes="dialog wide help") as box:
+        with HelpBox(classes="dialog wide help") as box:
             box.border_title = "Help"
-            box.border_subtitle = "escape to close"
+            box.border_subtitle = CLOSE
             yield Static(keys)
             yield Static(Text(ABOUT, style="dim"), classes="dialog-text")
             yield Static(_legend("Agents", fmt.AGENT_STYLE), classes="dialog-text")
-            yield Static(_legend("Steps", fmt.STEP_STYLE), classes="dialog-text")
+            yield Static(_legend("Steps", {**fmt.STEP_STYLE, "proposed": PROPOSED}), classes="dialog-text")
 
     def action_close(self) -> None:
         self.dismiss(None)

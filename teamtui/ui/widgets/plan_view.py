@@ -11,6 +11,10 @@ from ..safe_text import one_line
 from ..state import RunState, StepView
 
 
+#: Glyph and style of a task in a plan that waits for approval (not a step yet).
+PROPOSED = ("◌", "yellow")
+
+
 def step_label(step: StepView) -> Text:
     glyph, style = fmt.STEP_STYLE.get(step.status, ("?", ""))
     text = Text(no_wrap=True, overflow="ellipsis")
@@ -41,7 +45,7 @@ def step_label(step: StepView) -> Text:
 
 def proposed_label(task: dict) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis", style="italic")
-    text.append("◌ ", "yellow")
+    text.append(f"{PROPOSED[0]} ", PROPOSED[1])
     text.append(one_line(str(task.get("id", "")), 30))
     text.append(f" {one_line(str(task.get('worker', '')), 24)}", "cyan")
     deps = task.get("depends_on") or ()
