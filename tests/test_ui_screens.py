@@ -18,7 +18,8 @@ from teamtui.ui.screens.run_screen import RunScreen
 from teamtui.ui.widgets.agent_list import FINAL
 from teamtui.ui.widgets.turn_view import TurnView
 
-from ui_scenes import NOW, PICKER_TEAMS, Scene, software_house_finished, software_house_start, supervisor_parallel
+from ui_scenes import (NOW, PICKER_TEAMS, Scene, settle, software_house_finished, software_house_start,
+                       supervisor_parallel)
 
 SIZE = (120, 36)
 
@@ -327,6 +328,25 @@ async def test_narrow_terminal_still_shows_every_part() -> None:
         text = screen_text(app)
         for part in ("Agents", "Plan", "Final answer", "Event log", "software-house"):
             assert part in text
+
+
+async def test_the_plan_column_grows_with_the_terminal_so_its_rows_fit() -> None:
+    from teamtui.ui.widgets.plan_view import step_label
+
+    widths = {}
+    for scene, size in ((supervisor_parallel, (100, 30)), (supervisor_parallel, (120, 36)),
+                        (software_house_finished, (200, 50))):
+        app = replay(scene())
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            screen = app.run_screen
+            widths[size] = screen.plan.outer_size.width
+            if size[0] >= 120:  # each row whole: step, agent, dependencies, time, tokens, status
+                text = screen_text(app)
+                for step in screen.state.steps.values():
+                    assert step_label(step).plain in text
+            assert screen.panes.outer_size.width >= size[0] / 2  # the words keep most of the room
+    assert widths[(100, 30)] < widths[(120, 36)] < widths[(200, 50)]
 
 
 async def test_a_replay_plays_pauses_and_cannot_be_steered() -> None:
