@@ -157,3 +157,38 @@ def test_a_turn_title_says_how_a_turn_that_did_not_finish_ended() -> None:
         title = turn_title(Turn("dev", "1", status=status, duration_s=1.5), None)
         assert title.plain == f"── step 1 · 1.5s · {status} ──"
     assert "failed" not in turn_title(Turn("dev", "1", status=ev.DONE), None).plain
+
+
+LONG_CODE = ('```go\nres, err := http.Post(srv.URL+"/links", "application/json", strings.NewReader(`{"url": '
+             '"https://example.com/a/very/long/path"}`)) // lastword\n```\n')
+
+
+def on_screen(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def test_long_code_wraps_in_a_frozen_block_a_finished_turn_and_the_final_answer() -> None:
+    # While streaming the tail wraps long lines; once frozen, finished or final they must not be
+    # cut at the pane's edge either (Textual's fence scrolls sideways, with no scrollbar).
+    for finished in (False, True):
+        app = OnePane()
+        async with app.run_test(size=(80, 30)) as pilot:
+            pane = app.query_one(AgentPane)
+            turn = Turn("dev", "1", chunks=[LONG_CODE + "\n" + "more words " * 40 + "\n\nstill going"])
+            if finished:
+                turn.status = "done"
+            await _shown_turn(pilot, pane, "")  # a turn first, so the pane has its width
+            view = await pane.add_turn(turn, None)
+            await view.catch_up()
+            await pilot.pause()
+            assert finished or view._frozen.sources  # the code block froze
+            text = on_screen(app)
+            assert "http.Post(" in text and "lastword" in text, (finished, text)
+    app = Final()
+    async with app.run_test(size=(80, 30)) as pilot:
+        state = RunState()
+        state.status, state.output = ev.RUN_DONE, LONG_CODE
+        await app.query_one(FinalAnswer).show(state)
+        await pilot.pause()
+        text = on_screen(app)
+        assert "http.Post(" in text and "lastword" in text, text
