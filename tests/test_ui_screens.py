@@ -93,6 +93,18 @@ async def test_picker_lists_teams_prefills_the_example_and_starts_the_chosen_one
     assert starts.calls == [("software-house", PICKER_TEAMS[1].example + "!")]
 
 
+async def test_picker_wraps_a_long_description_under_itself() -> None:
+    app = build_app(handle_factory=Starts(), list_teams=lambda: PICKER_TEAMS, load_team=lambda info: TEAM,
+                    animations=False)
+    async with app.run_test(size=(70, 30)) as pilot:
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        first = next(i for i, line in enumerate(lines) if "A product manager" in line)
+        column = lines[first].index("A product manager")
+        after = lines[first + 1]
+        assert after[column - 2 : column] == "  " and after[column].isalpha(), (lines[first], after)
+
+
 async def test_picker_with_no_teams_says_where_they_go(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("TEAMTUI_HOME", str(tmp_path))
     app = build_app(handle_factory=Starts(), list_teams=lambda: [], load_team=lambda info: TEAM, animations=False)

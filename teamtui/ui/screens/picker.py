@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,15 +24,18 @@ from .breakpoints import take_breakpoints
 TeamLoader = Callable[[object], Team]
 
 
-def team_prompt(info) -> Text:
+def team_prompt(info) -> Group | Text:
+    """The team's name and kind, and under them, indented (wrapped lines too), its description."""
     text = Text(no_wrap=False)
     text.append(one_line(info.name, 40), "bold")
     text.append("  built-in" if info.builtin else "  yours", "dim cyan" if info.builtin else "dim green")
     if info.error:
-        text.append(f"\n  does not load: {one_line(info.error, 200)}", "red")
+        about = Text(f"does not load: {one_line(info.error, 200)}", "red")
     elif info.description:
-        text.append(f"\n  {one_line(info.description, 200)}", "dim")
-    return text
+        about = Text(one_line(info.description, 200), "dim")
+    else:
+        return text
+    return Group(text, Padding(about, (0, 0, 0, 2)))
 
 
 class PickerScreen(Screen[tuple[Team, str]]):
