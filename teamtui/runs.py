@@ -18,7 +18,7 @@ from teamtui.core.journal import EVENTS, INTERRUPTED, META, JournalError, is_liv
 
 # The journal writes compact JSON with "v" and "kind" first: these prefixes name a line's kind.
 _TEXT_PREFIX = b'{"v":%d,"kind":"text",' % SCHEMA_VERSION
-_AGENT_FINISHED = b'"kind":"agent_finished"'
+_MODEL_REPLY = b'"kind":"model_reply"'
 _RUN_STARTED = b'"kind":"run_started"'
 _RUN_FINISHED = b'"kind":"run_finished"'
 
@@ -108,7 +108,7 @@ def _scan(run_dir: Path, created: float) -> dict[str, Any]:
             continue  # a torn last line
         if first_ts is None:
             first_ts = obj.get("ts")
-        if _AGENT_FINISHED in head:
+        if _MODEL_REPLY in head:  # one per call made: the run's total is their sum
             tokens_in += int(obj.get("input_tokens") or 0)
             tokens_out += int(obj.get("output_tokens") or 0)
             cost += float(obj.get("cost") or 0.0)

@@ -61,6 +61,7 @@ def start_run(spec: RunSpec, prompt: str) -> StartedRun:
         run_id=run_id,
         demo_speed=spec.speed if spec.speed is not None else spec.settings.demo_speed,
         replies=dict(resume.replies) if resume else {},
+        spent=resume.spent if resume else (0, 0, 0.0),
         controls=restore_controls(resume.events) if resume else None,
         seq_start=resume.last_seq if resume else 0,
         resumed_from=run_id if resume else None,

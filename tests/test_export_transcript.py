@@ -139,6 +139,7 @@ def test_a_replayed_turn_stands_in_only_when_no_real_one_exists() -> None:
         ev.StepAdded(step="1", label="writer", step_kind="agent", agent="w"),
         ev.StepStatusChanged(step="1", status="running"),
         ev.AgentStarted(agent="w", step="1"),
+        ev.ModelReplied(agent="w", step="1", key="k", text="the original", input_tokens=4),
         ev.AgentFinished(agent="w", step="1", text="the original", input_tokens=4),
         ev.StepStatusChanged(step="1", status="done"),
         ev.RunStarted(team="t", resumed_from="r0"),

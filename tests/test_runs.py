@@ -30,10 +30,13 @@ def journal_run(root: Path, run_id: str, created: float, status: str | None, *, 
     emit(ev.RunStarted, 0, team="sh", input="first line of the request")
     emit(ev.AgentStarted, 1, agent="pm", step="1")
     emit(ev.TextDelta, 2, agent="pm", step="1", text="spec")
+    emit(ev.ModelReplied, 3, agent="pm", step="1", key="k1", text="spec", input_tokens=10, output_tokens=4, cost=0.5)
     emit(ev.AgentFinished, 3, agent="pm", step="1", text="spec", input_tokens=10, output_tokens=4, cost=0.5)
     emit(ev.AgentStarted, 4, agent="qa", step="2")
     emit(ev.TextDelta, 6, agent="qa", step="2", text="ok")
     if status is not None:
+        emit(ev.ModelReplied, 7, agent="qa", step="2", key="k2", text="ok", input_tokens=20, output_tokens=1,
+             cost=0.25)
         emit(ev.AgentFinished, 7, agent="qa", step="2", text="ok", input_tokens=20, output_tokens=1, cost=0.25)
         emit(ev.RunFinished, 8, status=status, output="ok", input_tokens=30, output_tokens=5, cost=0.75)
     if close:
@@ -69,7 +72,7 @@ def test_totals_for_finished_and_interrupted_runs(tmp_path: Path) -> None:
     assert (done.input_tokens, done.output_tokens, done.cost, done.duration_s) == (30, 5, 0.75, 8.0)
     assert done.started == 5000.0 and cut.started == 6000.0
     assert done.team == "sh" and done.input == "first line of the request"
-    # interrupted: the finished turns add up, the duration runs to the last event written
+    # interrupted: the calls made add up, the duration runs to the last event written
     assert (cut.input_tokens, cut.output_tokens, cut.cost, cut.duration_s) == (10, 4, 0.5, 6.0)
 
 

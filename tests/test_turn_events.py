@@ -56,4 +56,6 @@ async def test_a_turn_answered_from_an_earlier_call_is_reused_not_interrupted() 
     assert model.calls == [] and of(again, ev.AgentStarted) == []
     (finished,) = of(again, ev.AgentFinished)
     assert (finished.reused, finished.interrupted, finished.text) == (True, False, REPLY)
-    assert (finished.input_tokens, finished.output_tokens) == (replied.input_tokens, replied.output_tokens)
+    # Paid for when the first run made the call: reusing it costs, and counts, nothing.
+    assert (finished.input_tokens, finished.output_tokens, finished.cost) == (0, 0, 0.0)
+    assert (again.input_tokens, again.output_tokens) == (0, 0)

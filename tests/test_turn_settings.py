@@ -81,8 +81,9 @@ async def test_every_field_of_the_request_holds_its_own_value() -> None:
     assert request.hints == {"input": "the request", "round": 2}
 
 
-async def test_a_call_answered_from_its_record_runs_its_tools_again_and_counts_its_usage() -> None:
-    """A call's record is its reply, whether the model just made it or an earlier run did."""
+async def test_a_call_answered_from_its_record_runs_its_tools_again_and_is_not_paid_again() -> None:
+    """A call's record is its reply, whether the model just made it or an earlier run did; its cost
+    was counted when it was made (a resumed run starts from what its journal spent)."""
     from teamtui.core.models.scripted import Reply
 
     t = team(TWO)
@@ -96,5 +97,8 @@ async def test_a_call_answered_from_its_record_runs_its_tools_again_and_counts_i
     assert again.status == ev.RUN_DONE and again.output == done.output
     assert [(e.agent, e.key, e.value) for e in of(again, ev.MemoryWritten)] == [("a", "k", "v"), ("b", "built", "built")]
     assert [e.tool for e in of(again, ev.ToolCalled)] == ["memory_write"]
-    assert (again.input_tokens, again.output_tokens) == (done.input_tokens, done.output_tokens) != (0, 0)
+    assert (again.input_tokens, again.output_tokens) == (0, 0) != (done.input_tokens, done.output_tokens)
     assert all(e.reused for e in of(again, ev.AgentFinished))
+    spent = (done.input_tokens, done.output_tokens, done.cost)
+    resumed = await run(t, ScriptedModel([]), "go", replies=replies, spent=spent)
+    assert (resumed.input_tokens, resumed.output_tokens) == (done.input_tokens, done.output_tokens)

@@ -194,10 +194,7 @@ class TurnRunner:
         for round_no in range(MAX_TOOL_ROUNDS + 1):
             last = round_no == MAX_TOOL_ROUNDS
             offered = [] if last else tools  # last round: text only
-            reply = await self._call(turn, model, messages, offered, control, live)
-            totals[0] += reply.input_tokens
-            totals[1] += reply.output_tokens
-            totals[2] += reply.cost
+            reply = await self._call(turn, model, messages, offered, control, live, totals)
             if not reply.tool_calls:
                 return reply.text, None
             if last:  # offered nothing, it still calls tools: take its words, or give up clearly
@@ -227,16 +224,16 @@ class TurnRunner:
                 messages.append({"role": "tool", "tool_call_id": call["id"], "content": result})
         raise AssertionError("unreachable: the last round returns or fails")
 
-    async def _call(self, turn: Turn, model, messages, tools, control: StepControl, live: "_Live"
-                    ) -> ev.ModelReplied:
+    async def _call(self, turn: Turn, model, messages, tools, control: StepControl, live: "_Live",
+                    totals: list) -> ev.ModelReplied:
         """One model call, answered by the model or from an earlier call's record; the call's record
-        is its reply (read only)."""
+        is its reply (read only). Only a call made here is counted, in the run's usage and the turn's
+        ``totals``: one answered from a record was paid for when that record was made."""
         ctx = self.ctx
         settings = self.settings[turn.agent]
         key = call_key(turn.step, messages, tools, turn.json_schema)
         known = ctx.replies.get(key)
         if known is not None:
-            ctx.add_usage(known.input_tokens, known.output_tokens, known.cost)
             return known
         # In the order of the request's fields: keywords cost 4.7k instructions a call here, 1.6% of an
         # instant task (tests/test_turn_settings.py checks that each value lands in its own field).
@@ -299,6 +296,9 @@ class TurnRunner:
             record = ctx.emit(ev.ModelReplied(turn.agent, turn.step, key, text, tuple(calls),
                                               usage.input_tokens, usage.output_tokens, usage.cost))
             ctx.replies[key] = record  # a restarted flow reuses this call
+            totals[0] += usage.input_tokens
+            totals[1] += usage.output_tokens
+            totals[2] += usage.cost
             ctx.add_usage(usage.input_tokens, usage.output_tokens, usage.cost)
             return record
         raise AssertionError("unreachable")

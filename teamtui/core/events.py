@@ -88,6 +88,10 @@ class RunStarted(Event, kw_only=True):
     demo: bool = False  # True when any agent plays on the offline demo model
     agents: tuple[dict, ...] = ()  # ({"name", "role", "model"}, ...) in team order
     resumed_from: str | None = None  # run id whose journal this run continues
+    # What the run has spent so far: the calls its earlier sessions made (a resumed run); 0 when new.
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
 
 
 class RunStatusChanged(Event, kw_only=True):
@@ -161,7 +165,8 @@ class TextDelta(Event):  # positional too: one a streamed token (kept in this or
 
 
 class AgentFinished(Event):  # positional too: one a turn (kept in this order)
-    """An agent's turn ended: its full text and what it cost."""
+    """An agent's turn ended: its full text and what its model calls cost (calls answered from
+    earlier records cost nothing: they were counted when made)."""
 
     kind: ClassVar[str] = "agent_finished"
     agent: str
@@ -179,7 +184,8 @@ class ModelReplied(Event):  # positional too: one a model call (kept in this ord
     """One finished model call, kept so a resumed run can replay it instead of paying again.
 
     ``key`` hashes the step id and everything sent to the model; a resumed run whose call has the
-    same key takes this reply. UIs can ignore it (AgentFinished carries the turn's totals)."""
+    same key takes this reply. One is emitted for every call made, and only for those: the run's
+    totals are their sum. UIs can ignore it (AgentFinished carries the turn's totals)."""
 
     kind: ClassVar[str] = "model_reply"
     agent: str

@@ -419,6 +419,7 @@ class ResumeData(msgspec.Struct):
     models: dict[str, str]
     api_base: str | None
     replies: dict[str, ModelReplied]  # ModelReplied.key -> the reply to replay instead of calling
+    spent: tuple[int, int, float]  # input tokens, output tokens, cost of every call the run has paid for
     last_seq: int
     status: str  # done | failed | stopped | interrupted | running
     events: list[Event]
@@ -428,9 +429,13 @@ def load_for_resume(run_dir: Path) -> ResumeData:
     meta = read_meta(run_dir)
     events = read_events(run_dir)
     replies: dict[str, ModelReplied] = {}
+    spent = [0, 0, 0.0]
     for event in events:
         if isinstance(event, ModelReplied):
             replies[event.key] = event  # a later identical call (same key) wins
+            spent[0] += event.input_tokens  # each one is a call that was made, and paid for, once
+            spent[1] += event.output_tokens
+            spent[2] += event.cost
     return ResumeData(
         run_id=meta.run_id,
         team_text=meta.team_text,
@@ -440,6 +445,7 @@ def load_for_resume(run_dir: Path) -> ResumeData:
         models=dict(meta.models),
         api_base=meta.api_base,
         replies=replies,
+        spent=(spent[0], spent[1], spent[2]),
         last_seq=max((e.seq for e in events), default=0),
         status=run_status(run_dir, events),
         events=events,

@@ -36,6 +36,7 @@ class RunOptions(msgspec.Struct):
     demo_speed: float = 1.0
     models: dict[str, ChatModel] | None = None  # injected model objects: {"*": m} or {agent: m}
     replies: dict[str, ev.ModelReplied] = msgspec.field(default_factory=dict)  # resume: calls already paid for
+    spent: tuple[int, int, float] = (0, 0, 0.0)  # resume: what those calls cost (tokens in, out, cost)
     controls: "RestoredControls | None" = None  # resume: redirects and notes given before the crash
     seq_start: int = 0  # resume: continue the journal's numbering
     resumed_from: str | None = None
@@ -87,6 +88,8 @@ class Runner:
             on_failure=self.team.on_failure, seq=options.seq_start, clock=options.clock,
         )
         ctx.memory.values.update(self.team.memory)
+        # A resumed run's totals and budget go on from what it paid before; a reply it reuses adds nothing.
+        ctx.usage.input_tokens, ctx.usage.output_tokens, ctx.usage.cost = options.spent
         if options.controls is not None:
             ctx.overrides.update(options.controls.overrides)
             ctx.step_notes.update(options.controls.step_notes)
@@ -127,6 +130,7 @@ class _Execution:
             team=team.name, description=team.description, input=ctx.request,
             model=", ".join(sorted(labels)), demo=demo, resumed_from=self.options.resumed_from,
             agents=tuple({"name": n, "role": a.role, "model": models[n].label} for n, a in team.agents.items()),
+            input_tokens=ctx.usage.input_tokens, output_tokens=ctx.usage.output_tokens, cost=ctx.usage.cost,
         ))
         announce_plan(ctx, team.flow)
         status, output, error = ev.RUN_DONE, "", None

@@ -18,6 +18,7 @@ from .events import (
     ErrorRaised,
     Event,
     HandedOff,
+    ModelReplied,
     PlanProposed,
     PlanRejected,
     RetryScheduled,
@@ -135,6 +136,7 @@ class Transcript:
     plans: dict[str, PlanProposed] = field(default_factory=dict)  # latest plan per step
     notes: list[tuple[int, Event]] = field(default_factory=list)
     loose_turns: list[Turn] = field(default_factory=list)  # turns of steps never announced
+    paid: dict[str, tuple[int, int, float]] = field(default_factory=dict)  # agent -> what its model calls cost
     first_ts: float | None = None
     last_ts: float | None = None
 
@@ -182,16 +184,15 @@ class Transcript:
         yield from self.loose_turns
 
     def usage_by_agent(self) -> dict[str, tuple[int, int, int, float]]:
-        """agent -> (turns, input tokens, output tokens, cost) over every finished turn that called
-        a model: reruns count (they were paid for), replays from the journal do not."""
-        usage: dict[str, tuple[int, int, int, float]] = {}
+        """agent -> (turns, input tokens, output tokens, cost). The costs are those of the model calls
+        made (ModelReplied: the same sum as the run's total); turns count those that made one:
+        reruns count (they were paid for), replays from the journal do not."""
+        turns: dict[str, int] = {}
         for turn in self.all_turns():
-            done = turn.finished
-            if done is None or done.reused:
-                continue
-            n, i, o, c = usage.get(turn.agent, (0, 0, 0, 0.0))
-            usage[turn.agent] = (n + 1, i + done.input_tokens, o + done.output_tokens, c + done.cost)
-        return usage
+            if turn.finished is not None and not turn.finished.reused:
+                turns[turn.agent] = turns.get(turn.agent, 0) + 1
+        return {agent: (turns.get(agent, 0), *self.paid.get(agent, (0, 0, 0.0)))
+                for agent in {**turns, **self.paid}}
 
 
 def fold(events: Iterable[Event]) -> Transcript:
@@ -267,6 +268,9 @@ def fold(events: Iterable[Event]) -> Transcript:
                 turn.drop_partial_text()
         elif isinstance(ev, RunFinished):
             tr.finished = ev
+        elif isinstance(ev, ModelReplied):
+            i, o, c = tr.paid.get(ev.agent, (0, 0, 0.0))
+            tr.paid[ev.agent] = (i + ev.input_tokens, o + ev.output_tokens, c + ev.cost)
         if isinstance(ev, NOTE_KINDS):
             tr.notes.append((index, ev))
             if isinstance(ev, PlanProposed):

@@ -214,6 +214,7 @@ class RunState:
         self.run_id, self.team, self.description, self.input = e.run_id, e.team, e.description, e.input
         self.model, self.demo = e.model, e.demo
         self.status, self.started_ts = ev.RUN_RUNNING, e.ts
+        self.input_tokens, self.output_tokens, self.cost = e.input_tokens, e.output_tokens, e.cost  # resumed: spent before
         for info in e.agents:
             view = self._agent(str(info.get("name", "")), c)
             view.role, view.model = str(info.get("role") or ""), str(info.get("model") or "")
