@@ -59,6 +59,8 @@ def _shown(argument) -> str:
 
 EXIT_USAGE = 2  # bad input: a team file, an argument
 EXIT_FAILED = 1  # the run failed or a model could not be used
+EXIT_BUDGET = 3  # the team's hard budget stopped the run (a soft limit only warns)
+EXIT_STOPPED = 130  # the run was stopped (Ctrl+C), as a shell reports SIGINT
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> None:

@@ -12,7 +12,7 @@ import sys
 import msgspec
 
 from . import config
-from .cli import EXIT_FAILED, EXIT_USAGE, fail
+from .cli import EXIT_BUDGET, EXIT_FAILED, EXIT_STOPPED, EXIT_USAGE, fail
 from .startup import settled
 
 
@@ -50,8 +50,10 @@ def load_spec(source: str, **kwargs):
                    settings=load_settings(), **kwargs)
 
 
-def exit_code(status: str) -> int:
-    return {"done": 0, "stopped": 130}.get(status, EXIT_FAILED)
+def exit_code(status: str, stopped_by: str | None = None) -> int:
+    if status == "stopped":
+        return EXIT_BUDGET if stopped_by == "budget" else EXIT_STOPPED
+    return 0 if status == "done" else EXIT_FAILED
 
 
 def run_command(req: RunRequest) -> int:
@@ -145,7 +147,7 @@ async def run_headless(spec, prompt: str, as_json: bool) -> int:
     printer.add_done_callback(lambda task: task.cancelled() or task.exception() is None or handle.stop())
     result = await started.wait()
     await printer
-    return exit_code(result.status)
+    return exit_code(result.status, result.stopped_by)
 
 
 def list_teams_command(as_json: bool) -> None:

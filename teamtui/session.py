@@ -26,7 +26,7 @@ class RunSpec(msgspec.Struct):
     api_base: str | None = None
     approve_plan: bool = False
     speed: float | None = None
-    soft_budget: str = "stop"
+    soft_budget: str = "warn"  # headless: a soft limit warns; the TUI sets "pause" (it asks)
     resume: ResumeData | None = None
     journal: bool = True
     settings: config.Settings = msgspec.field(default_factory=config.Settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -175,3 +176,24 @@ def test_an_ambiguous_run_id_says_how_many_more_match(home):
     proc = teamtui("export", "2026", home=home)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
     assert "20260101-000000-abcdef" in proc.stderr and "and 3 more" in proc.stderr, proc.stderr
+
+
+def test_headless_budget_warns_at_the_soft_limit_and_stops_at_the_hard_one_with_exit_3(home, tmp_path):
+    """A headless run cannot ask: a soft limit is one warning line and the run goes on; the hard
+    limit stops it before its next call, keeping the reply that crossed it, with its own exit code."""
+    text = (Path(__file__).parent.parent / "teamtui" / "teams" / "software-house.yaml").read_text()
+    team = tmp_path / "budget.yaml"
+    team.write_text(text.replace("name: software-house", "name: sh-budget", 1)
+                    + "\nbudget: {soft_tokens: 1000, max_tokens: 5000}\n")
+    proc = teamtui("run", str(team), "--headless", "--model", "demo", "--speed", "0", home=home)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert out.count("soft budget reached") == 1
+    assert "token budget exceeded" in out and "run stopped" in out
+    assert not re.search(r"step 2\.r\d\.\d interrupted", out), out  # every turn that started had finished
+    finished = [line for line in out.splitlines() if "✓ developer finished" in line]
+    assert len(finished) == 2, out  # r1 and r2, whose reply crossed the hard limit
+    run_id = out.splitlines()[0].split()[-1]
+    again = teamtui("resume", run_id, "--headless", home=home)
+    assert again.returncode == 3, again.stdout + again.stderr  # the hard limit still holds, before any new call
+    assert "token budget exceeded" in again.stdout

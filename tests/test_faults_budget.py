@@ -1,6 +1,8 @@
 """Per-run budgets on tokens and cost, priced by litellm from the fake server's usage numbers.
 
-A hard limit stops the run; a soft limit stops it headless and pauses it in the TUI until resumed.
+A hard limit stops the run before its next model call (the reply that crossed it is kept: it was
+received and paid for); a soft limit is a warning: headless runs say so and go on, the TUI pauses
+and asks until resumed.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ async def price_of_one_reply() -> float:
     return prompt + completion
 
 
-def start(fake: FakeOpenAI, budget: str, soft: str = "stop") -> RunHandle:
+def start(fake: FakeOpenAI, budget: str, soft: str = "warn") -> RunHandle:
     options = RunOptions(model=MODEL, api_base=fake.base_url, soft_budget=soft)
     return Runner(team_with(budget), options).start("go")
 
@@ -64,13 +66,17 @@ async def test_the_fake_servers_usage_has_a_real_price(fake: FakeOpenAI) -> None
     assert of(result, ev.RunFinished)[0].cost == pytest.approx(3 * one, abs=1e-6)
 
 
-async def test_hard_token_limit_stops_the_run(fake: FakeOpenAI) -> None:
+async def test_hard_token_limit_stops_the_run_and_keeps_the_reply_that_crossed_it(fake: FakeOpenAI) -> None:
     result = await asyncio.wait_for(start(fake, "{max_tokens: 150000}").wait(), 60)
-    assert result.status == "stopped"
-    assert result.error == "token budget exceeded: 220000 > 150000"
+    assert (result.status, result.stopped_by) == ("stopped", "budget")
+    assert result.error.startswith("token budget exceeded: 220000 > 150000")
     assert len(fake.chat_requests) == 2  # c is never called
     status = {e.step: e.status for e in of(result, ev.StepStatusChanged)}
-    assert status == {"1": ev.DONE, "2": ev.INTERRUPTED, "3": ev.SKIPPED}
+    assert status == {"1": ev.DONE, "2": ev.DONE, "3": ev.SKIPPED}
+    b = [e for e in of(result, ev.AgentFinished) if e.agent == "b"]
+    assert len(b) == 1 and not b[0].interrupted
+    assert result.output == "an answer"  # the last reply received, not "(no output)"
+    assert of(result, ev.RunFinished)[0].stopped_by == "budget"
 
 
 async def test_hard_cost_limit_stops_the_run(fake: FakeOpenAI) -> None:
@@ -78,16 +84,27 @@ async def test_hard_cost_limit_stops_the_run(fake: FakeOpenAI) -> None:
     limit = round(one * 1.5, 4)
     result = await asyncio.wait_for(start(fake, f"{{max_cost: {limit}}}").wait(), 60)
     assert result.status == "stopped"
-    assert result.error == f"cost budget exceeded: ${2 * one:.4f} > ${limit}"
+    assert result.error.startswith(f"cost budget exceeded: ${2 * one:.4f} > ${limit}")
     assert len(fake.chat_requests) == 2
     assert result.cost == pytest.approx(2 * one)
 
 
-async def test_soft_limit_stops_a_headless_run(fake: FakeOpenAI) -> None:
-    result = await asyncio.wait_for(start(fake, "{soft_tokens: 150000}", soft="stop").wait(), 60)
-    assert result.status == "stopped"
-    assert result.error.startswith("soft budget reached (220000 tokens")
-    assert len(fake.chat_requests) == 2
+async def test_soft_limit_warns_a_headless_run_once_and_it_goes_on(fake: FakeOpenAI) -> None:
+    result = await asyncio.wait_for(start(fake, "{soft_tokens: 150000}", soft="warn").wait(), 60)
+    assert result.status == "done" and result.error is None
+    assert len(fake.chat_requests) == 3
+    [warning] = [e for e in of(result, ev.ErrorRaised)]
+    assert warning.message.startswith("soft budget reached (220000 tokens") and not warning.fatal
+    assert ev.RUN_PAUSED not in [e.status for e in of(result, ev.RunStatusChanged)]
+
+
+async def test_soft_then_hard_limit_headless_warns_then_stops(fake: FakeOpenAI) -> None:
+    result = await asyncio.wait_for(start(fake, "{soft_tokens: 150000, max_tokens: 250000}").wait(), 60)
+    assert (result.status, result.stopped_by) == ("stopped", "budget")
+    assert result.error.startswith("token budget exceeded: 330000 > 250000")
+    assert len(fake.chat_requests) == 3
+    assert {e.step: e.status for e in of(result, ev.StepStatusChanged)} == {"1": ev.DONE, "2": ev.DONE, "3": ev.DONE}
+    assert len([e for e in of(result, ev.ErrorRaised) if "soft budget" in e.message]) == 1
 
 
 async def test_soft_limit_pauses_in_the_tui_and_resume_continues(fake: FakeOpenAI) -> None:
@@ -148,3 +165,24 @@ async def test_a_cost_budget_on_a_model_without_a_price_says_it_cannot_hold(fake
 async def test_a_priced_model_gets_no_such_warning(fake: FakeOpenAI) -> None:
     result = await asyncio.wait_for(start(fake, "{max_cost: 100}").wait(), 60)
     assert result.status == "done" and not of(result, ev.ErrorRaised)
+
+
+async def test_a_resumed_run_goes_past_its_soft_limit_and_stops_at_the_hard_one_before_paying() -> None:
+    """What the journal's calls cost counts toward the resumed run's budget: over the soft limit
+    it warns and goes on; over the hard one it makes no new call (reused replies are free)."""
+    from teamtui.core.models.scripted import ScriptedModel
+
+    t = team_with("{soft_tokens: 10, max_tokens: 100000}")
+    first = await asyncio.wait_for(Runner(t, RunOptions(models={"*": ScriptedModel(default="A")})).run("go"), 10)
+    replies = {e.key: e for e in of(first, ev.ModelReplied) if e.agent == "a"}
+    model = ScriptedModel(default="B or C")
+    resumed = Runner(t, RunOptions(models={"*": model}, replies=replies, spent=(50, 0, 0.0)))
+    result = await asyncio.wait_for(resumed.run("go"), 10)
+    assert result.status == "done" and [c.agent for c in model.calls] == ["b", "c"]
+    assert len([e for e in of(result, ev.ErrorRaised) if "soft budget" in e.message]) == 1
+
+    over = Runner(team_with("{max_tokens: 40}"), RunOptions(models={"*": model}, replies=replies, spent=(50, 0, 0.0)))
+    result = await asyncio.wait_for(over.run("go"), 10)
+    assert (result.status, result.stopped_by) == ("stopped", "budget")
+    assert len(model.calls) == 2  # no new call: a was reused, b never asked
+    assert {e.step: e.status for e in of(result, ev.StepStatusChanged)}["1"] == ev.DONE

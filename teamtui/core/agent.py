@@ -245,6 +245,10 @@ class TurnRunner:
             breaker = self.breakers[model.label] = CircuitBreaker()
         attempts = settings.retries + 1
         for attempt in range(1, attempts + 1):
+            if ctx.budget_check is not None:
+                ctx.budget_check()  # already over a limit (a resumed run): stop, pause or warn before paying more
+            if ctx.stopping:
+                await ctx.until_stopped()
             if not ctx.running.is_set():  # paused: no new call starts (no coroutine built while running)
                 await ctx.gate()
             # A command that arrived while no call was in flight (paused, or between tool rounds).

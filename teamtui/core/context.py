@@ -116,6 +116,7 @@ class RunContext:
     plan_approvals: dict[str, asyncio.Future] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # steps given up on (degraded runs)
     budget_check: Callable[[], None] | None = None
+    stopping: bool = False  # a stop was asked for: nothing new starts while it lands
     clock: Callable[[], float] = time.time
 
     def __post_init__(self) -> None:
@@ -188,6 +189,11 @@ class RunContext:
         """Wait while the run is paused: no new model call starts until it runs again."""
         if not self.running.is_set():
             await self.running.wait()
+
+    async def until_stopped(self) -> None:
+        """Wait for the stop already asked for (``stopping``): the run's task is being cancelled, and
+        the cancellation lands here, before anything new starts."""
+        await asyncio.get_running_loop().create_future()
 
     def control(self, step: str) -> StepControl:
         control = self.controls.get(step)

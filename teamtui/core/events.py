@@ -112,6 +112,7 @@ class RunFinished(Event, kw_only=True):
     output_tokens: int = 0
     cost: float = 0.0
     missing: tuple[str, ...] = ()  # step ids whose results are missing (degraded runs)
+    stopped_by: str | None = None  # a stopped run: "user" (a command, Ctrl+C) or "budget" (a hard limit)
 
 
 # --- the plan: steps and their status ---------------------------------------------------------

@@ -24,6 +24,7 @@ class RunResult(msgspec.Struct):
     cost: float = 0.0
     missing: tuple[str, ...] = ()
     events: list[Event] = msgspec.field(default_factory=list)
+    stopped_by: str | None = None  # a stopped run: "user" or "budget" (RunFinished.stopped_by)
 
 
 class RunControl(Protocol):

@@ -72,7 +72,8 @@ class _Playback:
             return RunResult(self.stream.history[0].run_id if self.stream.history else "", "interrupted",
                              events=self.stream.history)
         return RunResult(finished.run_id, finished.status, finished.output, finished.error, finished.input_tokens,
-                         finished.output_tokens, finished.cost, tuple(finished.missing), self.stream.history)
+                         finished.output_tokens, finished.cost, tuple(finished.missing), self.stream.history,
+                         finished.stopped_by)
 
     def command(self, name: str, **kwargs: Any) -> None:
         if name == "pause":

@@ -42,12 +42,10 @@ class RunOptions(msgspec.Struct):
     resumed_from: str | None = None
     sinks: list[Sink] = msgspec.field(default_factory=list)  # called inline for every event (the journal)
     workspace: Any = None  # folder for the files tools
-    soft_budget: str = "stop"  # what a soft budget limit does: "stop" (headless) or "pause" (TUI)
+    # What a soft budget limit does: "warn" (one warning, the run goes on: headless cannot ask) or
+    # "pause" (the TUI asks whether to go on). Only a hard limit stops a run.
+    soft_budget: str = "warn"
     clock: Callable[[], float] = time.time
-
-
-class BudgetExceeded(Exception):
-    pass
 
 
 def _describe_step(ctx: RunContext, step: str) -> str:
@@ -108,6 +106,7 @@ class _Execution:
         self.flow_task: asyncio.Task | None = None
         self.restart = False
         self.stop_reason: str | None = None
+        self.stopped_by: str | None = None  # "user" | "budget", once a stop was asked for
         self.soft_warned = False
         self.unpriced_warned = False
         # The whole-run timeout, and what was left of it when the run was paused: time spent
@@ -145,12 +144,14 @@ class _Execution:
             status, error = ev.RUN_FAILED, f"the run took longer than its timeout of {team.timeout:g}s"
         except StepFailed as exc:
             status, error = ev.RUN_FAILED, str(exc)
-        except BudgetExceeded as exc:
-            status, error = ev.RUN_STOPPED, str(exc)
         except BaseExceptionGroup as group:
             status, error = ev.RUN_FAILED, str(first_step_failure(group))
         except Exception as exc:  # a bug must still end the run cleanly and be recorded
             status, error = ev.RUN_FAILED, f"internal error: {type(exc).__name__}: {exc}"
+        stopped_by = None
+        if status == ev.RUN_STOPPED:
+            stopped_by = self.stopped_by or "user"
+            output, error = self._kept_output(error)
         if status != ev.RUN_DONE:
             self.flow.skip_pending([s.id for s in ctx.steps.values()], f"run {status}")
             for info in ctx.steps.values():
@@ -162,11 +163,12 @@ class _Execution:
         ctx.emit(ev.RunFinished(
             status=status, output=output, error=error, input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens, cost=round(usage.cost, 6), missing=tuple(ctx.missing),
+            stopped_by=stopped_by,
         ))
         ctx.stream.close()
         ctx.budget_check = None  # the one link from the run's state back to here: a dropped run is freed at once
         return RunResult(ctx.run_id, status, output, error, usage.input_tokens, usage.output_tokens,
-                         usage.cost, tuple(ctx.missing), ctx.stream.history)
+                         usage.cost, tuple(ctx.missing), ctx.stream.history, stopped_by)
 
     async def _run_flow(self) -> str:
         team = self.ctx.team
@@ -193,13 +195,31 @@ class _Execution:
                     return contribution.text
         return flow_text
 
+    def _kept_output(self, error: str) -> tuple[str, str]:
+        """A stopped run's output and error: the last reply that finished (the ``output`` agent's,
+        if it gave one), said to be that, since a reply received was paid for and is worth showing."""
+        ctx, wanted = self.ctx, self.ctx.team.output
+        finished = [c for c in ctx.memory.history if c.text.strip()
+                    and (c.step not in ctx.steps or ctx.steps[c.step].status == ev.DONE)]
+        kept = next((c for c in reversed(finished) if c.agent == wanted), None) if wanted else None
+        kept = kept or (finished[-1] if finished else None)
+        if kept is None:
+            return "", error
+        return kept.text, f"{error}; the output is the last reply that finished, from {_describe_step(ctx, kept.step)}"
+
     def _check_budget(self) -> None:
+        """After each model call, and before a new one: a hard limit stops the run (the call that
+        crossed it keeps its reply: it was received and paid for); a soft one warns or pauses."""
+        if self.ctx.stopping:
+            return
         budget, usage = self.ctx.team.budget, self.ctx.usage
         tokens = usage.input_tokens + usage.output_tokens
         if budget.max_tokens and tokens > budget.max_tokens:
-            raise BudgetExceeded(f"token budget exceeded: {tokens} > {budget.max_tokens}")
+            self._stop(f"token budget exceeded: {tokens} > {budget.max_tokens}", "budget")
+            return
         if budget.max_cost and usage.cost > budget.max_cost:
-            raise BudgetExceeded(f"cost budget exceeded: ${usage.cost:.4f} > ${budget.max_cost}")
+            self._stop(f"cost budget exceeded: ${usage.cost:.4f} > ${budget.max_cost}", "budget")
+            return
         if (budget.max_cost or budget.soft_cost) and tokens and not usage.cost and not self.unpriced_warned:
             # No price known (a local server, a new model): say the cap cannot hold rather than
             # let it silently never trigger.
@@ -215,8 +235,8 @@ class _Execution:
             if self.options.soft_budget == "pause":
                 self.ctx.emit(ev.ErrorRaised(message=message + "; paused — resume to continue"))
                 self._pause()
-            else:
-                raise BudgetExceeded(message)
+            else:  # a soft limit is a warning; with nobody to ask, say so once and go on
+                self.ctx.emit(ev.ErrorRaised(message=message + "; going on (a soft limit only warns)"))
 
     # --- RunControl ----------------------------------------------------------------------------
 
@@ -239,9 +259,7 @@ class _Execution:
                 self.left_when_paused = None
                 ctx.emit(ev.RunStatusChanged(status=ev.RUN_RUNNING))
         elif name == "stop":
-            self.stop_reason = "stopped by the user"
-            ctx.running.set()
-            self.task.cancel()
+            self._stop("stopped by the user", "user")
         elif name == "cancel_step":
             self._cancel_step(step)
         elif name == "redirect":
@@ -254,6 +272,16 @@ class _Execution:
                 future.set_result(kwargs.get("tasks"))
         else:
             raise ValueError(f"unknown command {name!r}")
+
+    def _stop(self, reason: str, by: str) -> None:
+        """End the run: what is in flight is cut (interrupted), what finished is kept. Asked from
+        inside a turn (a budget), the cancellation lands at its next wait; until then no step
+        starts and no call goes out (``ctx.stopping``)."""
+        if self.stop_reason is None:
+            self.stop_reason, self.stopped_by = reason, by
+        self.ctx.stopping = True
+        self.ctx.running.set()
+        self.task.cancel()
 
     def _pause(self) -> None:
         if self.ctx.running.is_set():

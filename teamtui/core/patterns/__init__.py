@@ -66,6 +66,8 @@ class FlowRunner:
         self.roles = {name: a.role for name, a in ctx.team.agents.items()}
 
     async def run(self, node: Flow, step_id: str, scope: Scope) -> Outcome:
+        if self.ctx.stopping:  # stopped from inside a turn (a budget): the next step does not start
+            await self.ctx.until_stopped()
         if isinstance(node, FlowRef):
             return await self.run(self.ctx.team.flows[node.flow], step_id, scope)
         return await _HANDLERS[type(node)](self, node, step_id, scope)

@@ -213,7 +213,9 @@ class RunScreen(RunCommands, ReplayCommands, PromptFrames):
         self.agent_list.sync()
         self._choose(FINAL)
         status = self.state.status
-        self.notify(f"Run {status}. The final answer is shown; press e to export.", markup=False,
+        # Only a run that is done has a final answer; a stopped one shows why, and its last finished reply.
+        shown = "The final answer is shown" if status == "done" else "The final pane says why it ended"
+        self.notify(f"Run {status}. {shown}; press e to export.", markup=False,
                     severity="information" if status == "done" else "warning")
 
     def _open_review(self, step: str) -> None:
