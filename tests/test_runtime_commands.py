@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from teamtui.core import events as ev
-from teamtui.core.models.base import ModelError
+from teamtui.core.models.base import ModelError, TextChunk
 from teamtui.core.models.scripted import ScriptedModel
 from teamtui.core.runtime import Runner, RunOptions
 
@@ -84,6 +84,50 @@ async def test_cancel_step_interrupts_the_call_and_the_run_goes_on():
     finished_b = [e for e in of(result, ev.AgentFinished) if e.agent == "b"][0]
     assert finished_b.interrupted
     assert agents_in_order(result) == ["a", "b", "c"]
+
+
+ROUTER = """
+name: router
+agents:
+  triage: {role: Triage}
+  coder: {role: Coder, description: code}
+  writer: {role: Writer, description: prose}
+flow: {route: {classifier: triage, routes: {coding: coder, writing: writer}}}
+"""
+PARTIAL = "def is_palindrome(text):\n    chars = [c.lower() for c in text"
+
+
+class StallsMidReply:
+    """Streams the start of a reply, then never finishes it."""
+
+    label, is_demo = "stalls", False
+
+    async def stream(self, request):
+        yield TextChunk(PARTIAL)
+        await asyncio.sleep(30)
+
+
+async def test_stopping_the_step_that_gives_the_answer_stops_the_run_and_resume_finishes_it():
+    triage = ScriptedModel({"triage": ['{"category": "coding"}']})
+    models = {"triage": triage, "coder": StallsMidReply(), "writer": triage}
+    handle = Runner(team(ROUTER), RunOptions(models=models)).start("a palindrome check")
+    await wait_for(handle, lambda e: isinstance(e, ev.TextDelta) and e.agent == "coder")
+    handle.cancel_step("1.coder")
+    result = await asyncio.wait_for(handle.wait(), 5)
+    # Not a clean "done" with a truncated answer: stopped, the cut reply shown as cut, resumable.
+    assert (result.status, result.stopped_by) == ("stopped", "user")
+    assert result.output == PARTIAL
+    assert "step 1.coder" in result.error and "cut off" in result.error
+    assert statuses(result)["1.coder"] == "interrupted"
+    finished = of(result, ev.RunFinished)[0]
+    assert (finished.status, finished.stopped_by, finished.error) == ("stopped", "user", result.error)
+
+    again = ScriptedModel({"coder": ["def is_palindrome(text): ..."]})
+    replies = {e.key: e for e in of(result, ev.ModelReplied)}
+    resumed = await asyncio.wait_for(Runner(team(ROUTER), RunOptions(models={"*": again}, replies=replies))
+                                     .run("a palindrome check"), 5)
+    assert resumed.status == "done" and resumed.output == "def is_palindrome(text): ..."
+    assert [c.agent for c in again.calls] == ["coder"]  # the classifier's reply is reused
 
 
 async def test_redirect_running_step_restarts_it_with_the_new_instruction():

@@ -20,7 +20,7 @@ from .context import RunContext
 from .handle import RunHandle, RunResult
 from .models.base import ChatModel
 from .models.registry import resolve_models
-from .patterns import FlowRunner, Scope, first_step_failure
+from .patterns import FlowRunner, Outcome, Scope, first_step_failure
 from .preview import announce_plan
 from .resume import RestoredControls
 from .stream import EventStream, Sink
@@ -132,12 +132,12 @@ class _Execution:
             input_tokens=ctx.usage.input_tokens, output_tokens=ctx.usage.output_tokens, cost=ctx.usage.cost,
         ))
         announce_plan(ctx, team.flow)
-        status, output, error = ev.RUN_DONE, "", None
+        status, output, error, cut = ev.RUN_DONE, "", None, ()
         try:
             async with asyncio.timeout(team.timeout) as self.deadline:
                 if not ctx.running.is_set():
                     self._hold_deadline()  # paused before the run got going
-                output = await self._run_flow()
+                output, cut = self._answer(await self._run_flow())
         except asyncio.CancelledError:
             status, error = ev.RUN_STOPPED, self.stop_reason or "stopped"
         except TimeoutError:
@@ -149,7 +149,11 @@ class _Execution:
         except Exception as exc:  # a bug must still end the run cleanly and be recorded
             status, error = ev.RUN_FAILED, f"internal error: {type(exc).__name__}: {exc}"
         stopped_by = None
-        if status == ev.RUN_STOPPED:
+        if cut:  # the user stopped the step the answer comes from: the answer is not whole
+            status, stopped_by = ev.RUN_STOPPED, "user"
+            error = (f"stopped by the user: {', '.join(_describe_step(ctx, s) for s in cut)} did not finish, so the "
+                     "output is cut off there; resume the run to finish it")
+        elif status == ev.RUN_STOPPED:
             stopped_by = self.stopped_by or "user"
             output, error = self._kept_output(error)
         if status != ev.RUN_DONE:
@@ -170,15 +174,14 @@ class _Execution:
         return RunResult(ctx.run_id, status, output, error, usage.input_tokens, usage.output_tokens,
                          usage.cost, tuple(ctx.missing), ctx.stream.history, stopped_by)
 
-    async def _run_flow(self) -> str:
+    async def _run_flow(self) -> Outcome:
         team = self.ctx.team
         # The top-level sequence is not a step of its own; any other root node is step "1".
         root_id = "" if isinstance(team.flow, Sequence) else "1"
         while True:
             self.flow_task = asyncio.ensure_future(self.flow.run(team.flow, root_id, Scope()))
             try:
-                text = (await self.flow_task).text
-                return self._answer(text)
+                return await self.flow_task
             except asyncio.CancelledError:
                 current = asyncio.current_task()
                 if self.restart and not (current is not None and current.cancelling()):
@@ -186,14 +189,18 @@ class _Execution:
                     continue  # a finished step was redirected: run the flow again, reusing what still holds
                 raise
 
-    def _answer(self, flow_text: str) -> str:
-        """The run's answer: the ``output`` agent's last reply when the team names one."""
-        wanted = self.ctx.team.output
+    def _answer(self, outcome: Outcome) -> tuple[str, tuple[str, ...]]:
+        """The run's answer (the ``output`` agent's last reply when the team names one, else the
+        flow's), and those of the steps it comes from that the user stopped before they finished."""
+        ctx, wanted = self.ctx, self.ctx.team.output
+        text, sources = outcome.text, outcome.exits
         if wanted:
-            for contribution in reversed(self.ctx.memory.history):
+            for contribution in reversed(ctx.memory.history):
                 if contribution.agent == wanted and contribution.text.strip():
-                    return contribution.text
-        return flow_text
+                    text, sources = contribution.text, (contribution.step,)
+                    break
+        cut = tuple(s for s in sources if s in ctx.steps and ctx.steps[s].status in (ev.INTERRUPTED, ev.SKIPPED))
+        return text, cut
 
     def _kept_output(self, error: str) -> tuple[str, str]:
         """A stopped run's output and error: the last reply that finished (the ``output`` agent's,
