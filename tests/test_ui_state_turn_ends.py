@@ -47,16 +47,26 @@ async def test_a_failed_call_leaves_its_agent_failed_not_thinking() -> None:
     assert state.finished and state.agent_status("b") == st.AGENT_FAILED and state.agents["b"].turns == [turn]
 
 
-async def test_a_budget_stop_leaves_the_streaming_agent_stopped() -> None:
-    budget = SEQ3 + "budget: {max_tokens: 40}\n"
-    model = ScriptedModel(default="word " * 60)
-    result = await run(team(budget), model)
+async def test_a_budget_stop_leaves_the_agent_still_calling_stopped() -> None:
+    # a's reply crosses the hard limit; the run stops before anything new starts and cuts b's call,
+    # still in flight, which never gets its AgentFinished.
+    both = team("""
+        name: both
+        budget: {max_tokens: 40}
+        agents:
+          a: {role: Fast}
+          b: {role: Slow}
+        flow: {parallel: {branches: [{agent: a}, {agent: b}]}}
+    """)
+    models = {"a": ScriptedModel(default="word " * 60, latency_s=0.05), "b": ScriptedModel(default="fine", latency_s=5)}
+    result = await asyncio.wait_for(Runner(both, RunOptions(models=models)).run("go"), 10)
     assert result.status == ev.RUN_STOPPED
+    assert not [e for e in result.events if isinstance(e, ev.AgentFinished) and e.agent == "b"]  # the core's way
     state = RunState()
     state.apply(result.events)
-    [stopped] = [name for name, agent in state.agents.items() if agent.turns and not agent.turns[-1].reused
-                 and agent.turns[-1].status == ev.INTERRUPTED]
-    assert state.agent_status(stopped) == st.AGENT_STOPPED
+    [turn] = state.agents["b"].turns
+    assert turn.status == ev.INTERRUPTED and state.agent_status("b") == st.AGENT_STOPPED
+    assert state.agent_status("a") != st.AGENT_STOPPED  # its turn finished: the limit keeps its reply
     assert all(not agent.active for agent in state.agents.values())
 
 
