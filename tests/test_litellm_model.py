@@ -227,6 +227,33 @@ async def test_unknown_provider_is_final_without_a_request(fake_openai: FakeOpen
     assert fake_openai.requests == []
 
 
+@pytest.mark.parametrize(("model", "said"), [
+    ("nonsense", "nonsense: no provider given; write the model as provider/model, e.g. openai/gpt-4o-mini"),
+    ("no-such-provider-xyz/model", "no-such-provider-xyz/model: unknown provider 'no-such-provider-xyz'; "
+                                   "write the model as provider/model, e.g. openai/gpt-4o-mini"),
+])
+async def test_a_model_without_a_known_provider_is_one_short_line_with_no_http_status(
+        fake_openai: FakeOpenAI, model: str, said: str) -> None:
+    # litellm says it in a paragraph and calls it HTTP 400, though nothing was sent.
+    _, error = await collect_until_error(LiteLLMModel(model), request())
+    assert (str(error), error.retryable, error.status) == (said, False, None)
+    assert fake_openai.requests == []
+
+
+@pytest.mark.parametrize(("model", "env", "provider"), [
+    ("openai/gpt-4o-mini", "OPENAI_API_KEY", "openai"),  # litellm: "server error (HTTP 500)", retried
+    ("gemini/gemini-1.5-flash", "GEMINI_API_KEY", "gemini"),  # litellm: a connection error, retried
+])
+async def test_a_missing_key_is_named_and_final_not_a_server_error(
+        fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, model: str, env: str, provider: str) -> None:
+    for name in ("OPENAI_API_KEY", "OPENAI_ADMIN_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    # The call fails before sending; were anything sent, it would go to the loopback server.
+    _, error = await collect_until_error(LiteLLMModel(model, api_base=fake_openai.base_url), request())
+    assert (str(error), error.retryable, error.status) == (f"{model}: no API key for {provider}: set {env}", False, None)
+    assert fake_openai.requests == []
+
+
 async def test_a_stalled_stream_times_out_even_without_an_agent_timeout(
     model: LiteLLMModel, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
 ) -> None:

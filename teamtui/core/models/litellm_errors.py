@@ -2,7 +2,8 @@
 
 The runtime retries (with backoff) only what is worth retrying: rate limits, timeouts,
 connection failures, cut streams and server errors. Bad keys, bad requests and unknown models
-fail at once. Messages are one line, name the model and never carry a credential.
+fail at once, and so does what litellm refuses before sending anything (a model string with no
+provider, a missing key), which it dresses up as an HTTP 400 or 500 or a connection error. Messages are one line, name the model and never carry a credential.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ _KINDS = {
     422: "request rejected",
     429: "rate limited",
 }
+# litellm's words when it cannot place a model string, and when it finds no key (each provider
+# says it its own way: "Missing credentials", "Missing Anthropic API Key", "Missing Gemini API key").
+_NO_PROVIDER = "LLM Provider NOT provided"
+_MISSING_KEY = re.compile(r"\bMissing (?:credentials|[\w .-]{0,40}API Key)\b", re.IGNORECASE)
+_KEY_NAME = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_API_KEY\b")
 # "litellm.RateLimitError: RateLimitError: OpenAIException - " and the like, before the provider's words.
 _CLASS_PREFIX = re.compile(r"(?:litellm\.)?\b[A-Za-z]*(?:Error|Exception)\s*(?::|-)\s+")
 
@@ -41,6 +47,9 @@ def to_model_error(exc: BaseException, model: str, litellm: ModuleType, secrets:
     if cut and exc.original_exception is not None:  # type: ignore[attr-defined]
         cause = exc.original_exception  # type: ignore[attr-defined]
     status: int | None = None
+    local = _local_refusal(str(cause), model, getattr(cause, "llm_provider", None))
+    if local is not None:  # litellm refused before sending: whatever status it gives is made up
+        return ModelError(redact(f"{model}: {local}", secrets), retryable=False)
     if isinstance(cause, (litellm.Timeout, asyncio.TimeoutError, TimeoutError)):
         kind, retryable, detail = "timed out", True, ""
     elif isinstance(cause, (litellm.APIConnectionError, ConnectionError)):
@@ -62,6 +71,20 @@ def to_model_error(exc: BaseException, model: str, litellm: ModuleType, secrets:
     if len(message) > MAX_MESSAGE_LEN:
         message = message[: MAX_MESSAGE_LEN - 1] + "…"
     return ModelError(message, retryable=retryable, status=status, retry_after_s=_retry_after(cause) if retryable else None)
+
+
+def _local_refusal(text: str, model: str, provider: str | None) -> str | None:
+    """What is wrong, in a few words, when litellm refused the call itself: a model string it
+    cannot place, or no key for the provider. Retrying can fix neither."""
+    if _NO_PROVIDER in text:
+        prefix, slash, _ = model.partition("/")
+        what = f"unknown provider {prefix!r}" if slash else "no provider given"
+        return f"{what}; write the model as provider/model, e.g. openai/gpt-4o-mini"
+    if _MISSING_KEY.search(text):
+        provider = provider or model.partition("/")[0] or "this provider"
+        env = _KEY_NAME.search(text)
+        return f"no API key for {provider}" + (f": set {env.group(0)}" if env else "")
+    return None
 
 
 def _status(exc: BaseException) -> int | None:
