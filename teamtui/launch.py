@@ -73,11 +73,25 @@ def run_command(req: RunRequest) -> int:
     return run_tui(spec, req.prompt)
 
 
+def preflight(spec) -> None:
+    """Refuse a model that cannot work before the run starts (nothing is journaled): one line, exit 2.
+    Only what the model string and the environment tell; litellm judges the rest when called."""
+    from .core.models.preflight import model_problem
+    from .core.models.registry import choose
+
+    api_base = spec.api_base or spec.settings.api_base
+    for model in sorted({choose(spec.team, agent, spec.model, spec.settings.model) for agent in spec.team.agents}):
+        problem = model_problem(model, api_base)
+        if problem:
+            fail(problem)
+
+
 def check_models(spec) -> None:
     """Fail before the screen is taken when a model cannot be used (e.g. the local extra is missing)."""
     from .core.models.base import ModelError
     from .core.models.registry import resolve_models
 
+    preflight(spec)
     try:
         resolve_models(spec.team, spec.model, spec.settings.model, spec.api_base, None, 0)
     except ModelError as exc:
@@ -130,6 +144,7 @@ async def run_headless(spec, prompt: str, as_json: bool) -> int:
     from .headless import print_human, print_json
     from .session import start_run
 
+    preflight(spec)
     try:
         started = start_run(spec, prompt)
     except ModelError as exc:
