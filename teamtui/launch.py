@@ -57,8 +57,10 @@ def exit_code(status: str, stopped_by: str | None = None) -> int:
 
 
 def run_command(req: RunRequest) -> int:
+    check_options(req)
     spec = load_spec(req.team, model=req.model, api_base=req.api_base, approve_plan=req.approve_plan,
                      speed=req.speed)
+    # An omitted request means the team's example; one given empty is a mistake, not a wish for it.
     prompt = req.prompt if req.prompt is not None else spec.team.example
     if not req.headless and not (sys.stdin.isatty() and sys.stdout.isatty()):
         # No terminal to draw on (a pipe, CI, cron): print the run instead of failing.
@@ -71,6 +73,12 @@ def run_command(req: RunRequest) -> int:
             fail("--approve-plan needs the TUI (drop --headless)")
         return asyncio.run(run_headless(spec, prompt, req.json))
     return run_tui(spec, req.prompt)
+
+
+def check_options(req: RunRequest) -> None:
+    """Refuse, in one line, what would otherwise be quietly ignored or turned into something else."""
+    if req.prompt is not None and not req.prompt.strip():
+        fail(f"the request is empty; give one, or leave it out to use the team's example: teamtui run {req.team}")
 
 
 def preflight(spec) -> None:

@@ -23,6 +23,17 @@ def refused(proc, home: Path) -> str:
     return proc.stderr
 
 
+@pytest.mark.parametrize("request_text", ["", "   "])
+def test_an_empty_request_is_called_empty(home: Path, request_text: str) -> None:
+    err = refused(teamtui("run", "router", request_text, "--headless", home=home), home)
+    assert "request is empty" in err and "no example" not in err
+
+
+def test_an_omitted_request_still_runs_the_example(home: Path) -> None:
+    proc = teamtui("run", "router", "--headless", "--model", "demo", "--speed", "0", home=home)
+    assert proc.returncode == 0 and "palindrome" in proc.stdout, proc.stderr
+
+
 def test_a_model_with_no_provider_is_refused_before_the_run(home: Path) -> None:
     err = refused(teamtui("run", "router", "hi", "--headless", "--model", "nonsense", home=home), home)
     assert "model 'nonsense': no provider given; write it as provider/model" in err
