@@ -62,6 +62,7 @@ def run_command(req: RunRequest) -> int:
                      speed=req.speed)
     # An omitted request means the team's example; one given empty is a mistake, not a wish for it.
     prompt = req.prompt if req.prompt is not None else spec.team.example
+    given = "--json" if req.json else "--headless" if req.headless else None
     if not req.headless and not (sys.stdin.isatty() and sys.stdout.isatty()):
         # No terminal to draw on (a pipe, CI, cron): print the run instead of failing.
         print("teamtui: not a terminal; running headless (use --headless to say so)", file=sys.stderr)
@@ -70,15 +71,24 @@ def run_command(req: RunRequest) -> int:
         if not prompt or not prompt.strip():
             fail(f"team {spec.team.name!r} has no example request; give one: teamtui run {req.team} \"...\"")
         if req.approve_plan:
-            fail("--approve-plan needs the TUI (drop --headless)")
+            fail(f"--approve-plan needs the TUI (drop {given})" if given
+                 else "--approve-plan needs the TUI, and there is no terminal here")
         return asyncio.run(run_headless(spec, prompt, req.json))
     return run_tui(spec, req.prompt)
 
 
 def check_options(req: RunRequest) -> None:
     """Refuse, in one line, what would otherwise be quietly ignored or turned into something else."""
+    from urllib.parse import urlsplit
+
     if req.prompt is not None and not req.prompt.strip():
         fail(f"the request is empty; give one, or leave it out to use the team's example: teamtui run {req.team}")
+    if req.model is not None and not req.model.strip():
+        fail("--model is empty; give a model such as openai/gpt-4o-mini, or demo")
+    if req.api_base is not None:
+        url = urlsplit(req.api_base.strip())
+        if url.scheme not in ("http", "https") or not url.hostname:
+            fail(f"--api-base {req.api_base!r} is not an http(s) URL; give one such as http://localhost:8000/v1")
 
 
 def preflight(spec) -> None:

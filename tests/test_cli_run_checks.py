@@ -51,3 +51,21 @@ def test_a_bad_model_in_the_config_file_is_refused_too(home: Path) -> None:
     (home / "config.toml").write_text('model = "nonsense"\n')
     err = refused(teamtui("run", "router", "hi", "--headless", home=home), home)
     assert "model 'nonsense'" in err
+
+
+def test_an_empty_model_is_refused(home: Path) -> None:
+    err = refused(teamtui("run", "router", "hi", "--headless", "--model", "", "--speed", "0", home=home), home)
+    assert "--model" in err and "empty" in err
+
+
+@pytest.mark.parametrize("url", ["notaurl", "localhost:8000", "ftp://example.test/v1", "http://"])
+def test_a_malformed_api_base_is_refused(home: Path, url: str) -> None:
+    err = refused(teamtui("run", "router", "hi", "--headless", "--model", "demo", "--speed", "0", "--api-base", url, home=home), home)
+    assert "--api-base" in err and repr(url) in err
+
+
+def test_approve_plan_names_the_flag_that_was_given(home: Path) -> None:
+    err = refused(teamtui("run", "supervisor", "--json", "--approve-plan", home=home), home)
+    assert "drop --json" in err and "--headless" not in err
+    err = refused(teamtui("run", "supervisor", "--headless", "--approve-plan", home=home), home)
+    assert "drop --headless" in err
