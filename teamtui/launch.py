@@ -172,14 +172,22 @@ async def run_headless(spec, prompt: str, as_json: bool) -> int:
     if not as_json:
         print(f"run {handle.run_id}", flush=True)
     loop = asyncio.get_running_loop()
+    signalled = []
+
+    def stop() -> None:
+        signalled.append(True)
+        handle.stop()
+
     # Ctrl+C stops the run cleanly: the journal records it and what finished is kept.
-    loop.add_signal_handler(signal.SIGINT, handle.stop)
-    loop.add_signal_handler(signal.SIGTERM, handle.stop)
+    loop.add_signal_handler(signal.SIGINT, stop)
+    loop.add_signal_handler(signal.SIGTERM, stop)
     printer = asyncio.create_task(print_json(handle) if as_json else print_human(handle))
     # Nobody is reading any more (`| head` exited): stop paying for a run no one sees.
     printer.add_done_callback(lambda task: task.cancelled() or task.exception() is None or handle.stop())
     result = await started.wait()
     await printer
+    if signalled and result.status == "stopped" and started.run_dir is not None:
+        print(f"teamtui: stopped; continue it with: teamtui resume {handle.run_id}", file=sys.stderr)
     return exit_code(result.status, result.stopped_by)
 
 
