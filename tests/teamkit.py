@@ -27,6 +27,17 @@ flow:
 """
 
 
+#: Three agents, one after another: the smallest team with a before and an after.
+SEQ3 = """
+name: seq3
+agents:
+  a: {role: First}
+  b: {role: Second}
+  c: {role: Third}
+flow: {sequence: [{agent: a}, {agent: b}, {agent: c}]}
+"""
+
+
 def team(yaml_text: str) -> Team:
     return team_from_text(textwrap.dedent(yaml_text), "test-team.yaml")
 

@@ -9,13 +9,7 @@ from teamtui.core.models.scripted import ScriptedModel
 from teamtui.core.resume import restore_controls
 from teamtui.core.runtime import Runner, RunOptions
 
-from teamkit import team
-
-SEQ3 = """
-name: seq3
-agents: {a: {role: First}, b: {role: Second}, c: {role: Third}}
-flow: {sequence: [{agent: a}, {agent: b}, {agent: c}]}
-"""
+from teamkit import SEQ3, team
 
 
 async def test_resume_after_redirect_and_note_calls_only_the_unfinished_step():

@@ -13,16 +13,7 @@ from teamtui.core.models.base import ModelError, TextChunk
 from teamtui.core.models.scripted import ScriptedModel
 from teamtui.core.runtime import Runner, RunOptions
 
-from teamkit import agents_in_order, of, run, statuses, team
-
-SEQ3 = """
-name: seq3
-agents:
-  a: {role: First}
-  b: {role: Second}
-  c: {role: Third}
-flow: {sequence: [{agent: a}, {agent: b}, {agent: c}]}
-"""
+from teamkit import SEQ3, agents_in_order, of, run, statuses, team
 
 
 async def wait_for(handle, predicate, timeout: float = 5.0):

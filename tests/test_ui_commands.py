@@ -132,6 +132,15 @@ def logged(app: TeamApp, kind: str) -> list[str]:
     return [entry.text for entry in run_screen(app).state.log if entry.kind == kind]
 
 
+async def choose_while_running(pilot, app: TeamApp, step: str, agent: str) -> RunScreen:
+    """Once ``step`` runs, select ``agent`` in the agent list (the keys act on the chosen agent)."""
+    screen = run_screen(app)
+    await until(pilot, lambda: step_status(app, step) == ev.RUNNING)
+    screen.agent_list.focus()
+    screen.agent_list.choose(agent)
+    return screen
+
+
 async def test_space_pauses_new_calls_and_resumes(tmp_path: Path) -> None:
     model = HeldModel("pm")
     app = make_app(SOFTWARE_HOUSE, model, tmp_path)
@@ -169,10 +178,7 @@ async def test_x_on_a_step_that_is_not_running_says_so(tmp_path: Path) -> None:
     model = HeldModel("developer")
     app = make_app(SOFTWARE_HOUSE, model, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        screen = run_screen(app)
-        await until(pilot, lambda: step_status(app, "2.r1.1") == ev.RUNNING)
-        screen.agent_list.focus()
-        screen.agent_list.choose("pm")
+        await choose_while_running(pilot, app, "2.r1.1", "pm")
         await pilot.press("x")
         assert commands(app) == []
         assert any("not running" in n.message for n in app._notifications)
@@ -182,10 +188,7 @@ async def test_r_redirects_a_finished_step_and_its_downstream_steps_rerun(tmp_pa
     model = HeldModel("developer")
     app = make_app(SOFTWARE_HOUSE, model, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        screen = run_screen(app)
-        await until(pilot, lambda: step_status(app, "2.r1.1") == ev.RUNNING)
-        screen.agent_list.focus()
-        screen.agent_list.choose("pm")
+        screen = await choose_while_running(pilot, app, "2.r1.1", "pm")
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, RedirectDialog))
         await pilot.press(*"REST only", "ctrl+s")
@@ -204,10 +207,7 @@ async def test_n_sends_a_note_to_the_agents_next_prompt(tmp_path: Path) -> None:
     model = HeldModel("pm")
     app = make_app(SOFTWARE_HOUSE, model, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        screen = run_screen(app)
-        await until(pilot, lambda: step_status(app, "1") == ev.RUNNING)
-        screen.agent_list.focus()
-        screen.agent_list.choose("developer")
+        screen = await choose_while_running(pilot, app, "1", "developer")
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, NoteDialog))
         await pilot.press(*"Use Go", "enter")
@@ -312,10 +312,7 @@ async def test_a_note_or_redirect_sent_after_the_run_ended_says_it_was_not_sent(
     model = HeldModel("pm")
     app = make_app(SOFTWARE_HOUSE, model, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        screen = run_screen(app)
-        await until(pilot, lambda: step_status(app, "1") == ev.RUNNING)
-        screen.agent_list.focus()
-        screen.agent_list.choose("pm")
+        screen = await choose_while_running(pilot, app, "1", "pm")
         await pilot.press(key)
         await until(pilot, lambda: isinstance(app.screen, dialog))
         model.release("pm")  # the run ends while the dialog is open

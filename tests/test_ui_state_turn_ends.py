@@ -12,16 +12,7 @@ from teamtui.core.runtime import Runner, RunOptions
 from teamtui.ui import state as st
 from teamtui.ui.state import RunState
 
-from teamkit import run, team
-
-SEQ3 = """
-name: seq3
-agents:
-  a: {role: First}
-  b: {role: Second}
-  c: {role: Third}
-flow: {sequence: [{agent: a}, {agent: b}, {agent: c}]}
-"""
+from teamkit import SEQ3, run, team
 
 
 def split_after(events, step: str, status: str) -> tuple[list[ev.Event], list[ev.Event]]:
