@@ -223,6 +223,8 @@ class HumanPrinter:
         elif isinstance(e, ev.RetryScheduled):
             self.line(("  ⟳ ", "yellow"), (f"{e.agent}: {one_line(e.error, 160)}; retry {e.attempt} in {e.delay_s:.1f}s", "yellow"),
                       step=e.step)
+        elif isinstance(e, ev.BudgetReached):
+            self.line(("⚠ ", "yellow"), (e.text, "yellow"))
         elif isinstance(e, ev.ErrorRaised):
             if e.step is None or self.failures.get(e.step) != e.message:  # else: the failed step said it
                 self.line(("✗ ", "red"), (one_line(e.message, 400), "red"), step=e.step)

@@ -29,6 +29,7 @@ ONE_OF_EACH = [
     ev.MemoryWritten(agent="a", key="k", value="v"),
     ev.RetryScheduled(agent="a", step="s1", attempt=2, error="e", delay_s=0.1),
     ev.ErrorRaised(message="m"),
+    ev.BudgetReached(tokens=10, cost=0.5, paused=True),
     ev.CommandIssued(command="pause"),
 ]
 

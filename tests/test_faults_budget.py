@@ -93,8 +93,9 @@ async def test_soft_limit_warns_a_headless_run_once_and_it_goes_on(fake: FakeOpe
     result = await asyncio.wait_for(start(fake, "{soft_tokens: 150000}", soft="warn").wait(), 60)
     assert result.status == "done" and result.error is None
     assert len(fake.chat_requests) == 3
-    [warning] = [e for e in of(result, ev.ErrorRaised)]
-    assert warning.message.startswith("soft budget reached (220000 tokens") and not warning.fatal
+    [warning] = of(result, ev.BudgetReached)
+    assert (warning.tokens, warning.paused) == (220000, False) and not of(result, ev.ErrorRaised)
+    assert warning.text.startswith("soft budget reached (220000 tokens") and warning.text.endswith("only warns)")
     assert ev.RUN_PAUSED not in [e.status for e in of(result, ev.RunStatusChanged)]
 
 
@@ -104,7 +105,7 @@ async def test_soft_then_hard_limit_headless_warns_then_stops(fake: FakeOpenAI) 
     assert result.error.startswith("token budget exceeded: 330000 > 250000")
     assert len(fake.chat_requests) == 3
     assert {e.step: e.status for e in of(result, ev.StepStatusChanged)} == {"1": ev.DONE, "2": ev.DONE, "3": ev.DONE}
-    assert len([e for e in of(result, ev.ErrorRaised) if "soft budget" in e.message]) == 1
+    assert len(of(result, ev.BudgetReached)) == 1
 
 
 async def test_soft_limit_pauses_in_the_tui_and_resume_continues(fake: FakeOpenAI) -> None:
@@ -120,8 +121,8 @@ async def test_soft_limit_pauses_in_the_tui_and_resume_continues(fake: FakeOpenA
                 return seen
 
     seen = await asyncio.wait_for(until_paused(), 60)
-    [warning] = [e for e in seen if isinstance(e, ev.ErrorRaised)]
-    assert warning.message.startswith("soft budget reached") and "paused — resume to continue" in warning.message
+    [warning] = [e for e in seen if isinstance(e, ev.BudgetReached)]
+    assert warning.paused and warning.text.startswith("soft budget reached") and "paused — resume to continue" in warning.text
     await asyncio.sleep(0.3)
     assert len(fake.chat_requests) == 2  # paused: no new call goes out
     assert not handle.finished
@@ -131,7 +132,7 @@ async def test_soft_limit_pauses_in_the_tui_and_resume_continues(fake: FakeOpenA
     assert result.status == "done"
     assert len(fake.chat_requests) == 3
     assert result.cost == pytest.approx(3 * one)
-    assert len([e for e in of(result, ev.ErrorRaised) if "soft budget" in e.message]) == 1  # warned once
+    assert len(of(result, ev.BudgetReached)) == 1  # warned once
 
 
 async def test_hard_limit_stops_a_parallel_team_too(fake: FakeOpenAI) -> None:
@@ -179,7 +180,7 @@ async def test_a_resumed_run_goes_past_its_soft_limit_and_stops_at_the_hard_one_
     resumed = Runner(t, RunOptions(models={"*": model}, replies=replies, spent=(50, 0, 0.0)))
     result = await asyncio.wait_for(resumed.run("go"), 10)
     assert result.status == "done" and [c.agent for c in model.calls] == ["b", "c"]
-    assert len([e for e in of(result, ev.ErrorRaised) if "soft budget" in e.message]) == 1
+    assert len(of(result, ev.BudgetReached)) == 1
 
     over = Runner(team_with("{max_tokens: 40}"), RunOptions(models={"*": model}, replies=replies, spent=(50, 0, 0.0)))
     result = await asyncio.wait_for(over.run("go"), 10)

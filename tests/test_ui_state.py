@@ -159,11 +159,10 @@ def test_one_agent_can_run_two_turns_at_once() -> None:
 
 def test_a_soft_budget_pause_is_a_question_with_its_figures() -> None:
     state = RunState()
-    changes = state.apply([ev.ErrorRaised(run_id="r", seq=1, ts=1.0,
-                                          message="soft budget reached (1234 tokens, $0.0456); paused — resume to continue")])
+    changes = state.apply([ev.BudgetReached(run_id="r", seq=1, ts=1.0, tokens=1234, cost=0.0456, paused=True)])
     assert changes.soft_budget == (1234, 0.0456)
-    # The headless wording (the run stops) is not a question.
-    changes = state.apply([ev.ErrorRaised(run_id="r", seq=2, ts=2.0, message="soft budget reached (9 tokens, $0.0000)")])
+    # A run that only warned (headless) asks nothing.
+    changes = state.apply([ev.BudgetReached(run_id="r", seq=2, ts=2.0, tokens=9, cost=0.0, paused=False)])
     assert changes.soft_budget is None
 
 
@@ -215,10 +214,10 @@ def test_the_log_says_resumed_reused_and_warns_of_a_soft_budget() -> None:
                  ev.AgentFinished(agent="pm", step="1", text="new spec"),
                  ev.StepStatusChanged(step="1", status=ev.DONE, duration_s=2.5)])
     assert state.log[-1].text == "1 pm done in 2.5s"  # its rerun made a call
-    state.apply([ev.ErrorRaised(message="soft budget reached (9 tokens, $0.0000); paused — resume to continue"),
+    state.apply([ev.BudgetReached(tokens=9, cost=0.0, paused=True),
                  ev.RunStatusChanged(status=ev.RUN_PAUSED), ev.RunStatusChanged(status=ev.RUN_RUNNING)])
     soft, paused, resumed = state.log[-3:]
-    assert (soft.kind, soft.level) == ("run", "warn")
+    assert (soft.kind, soft.level, soft.text) == ("run", "warn", "soft budget reached (9 tokens, $0.0000); paused — resume to continue")
     assert (paused.text, resumed.text) == ("run paused", "run resumed")
     other = RunState()
     other.apply([ev.RunStarted(run_id="r2", team="t", model="demo", resumed_from="r1")])

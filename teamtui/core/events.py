@@ -313,6 +313,21 @@ class ErrorRaised(Event, kw_only=True):
     fatal: bool = False
 
 
+class BudgetReached(Event, kw_only=True):
+    """The team's soft budget limit was crossed: the run paused to ask (the TUI) or, with nobody to
+    ask (headless), warned and went on. A hard limit is no event of its own: it stops the run."""
+
+    kind: ClassVar[str] = "budget"
+    tokens: int
+    cost: float
+    paused: bool
+
+    @property
+    def text(self) -> str:
+        then = "paused — resume to continue" if self.paused else "going on (a soft limit only warns)"
+        return f"soft budget reached ({self.tokens} tokens, ${self.cost:.4f}); {then}"
+
+
 class CommandIssued(Event, kw_only=True):
     """A control command from the person at the keyboard (or a script)."""
 

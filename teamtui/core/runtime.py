@@ -238,12 +238,11 @@ class _Execution:
         soft = (budget.soft_tokens and tokens > budget.soft_tokens) or (budget.soft_cost and usage.cost > budget.soft_cost)
         if soft and not self.soft_warned:
             self.soft_warned = True
-            message = f"soft budget reached ({tokens} tokens, ${usage.cost:.4f})"
-            if self.options.soft_budget == "pause":
-                self.ctx.emit(ev.ErrorRaised(message=message + "; paused — resume to continue"))
+            # A warning, not an error: the TUI pauses to ask; headless, with nobody to ask, goes on.
+            paused = self.options.soft_budget == "pause"
+            self.ctx.emit(ev.BudgetReached(tokens=tokens, cost=round(usage.cost, 6), paused=paused))
+            if paused:
                 self._pause()
-            else:  # a soft limit is a warning; with nobody to ask, say so once and go on
-                self.ctx.emit(ev.ErrorRaised(message=message + "; going on (a soft limit only warns)"))
 
     # --- RunControl ----------------------------------------------------------------------------
 

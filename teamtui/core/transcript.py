@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 from .events import (
     AgentFinished,
     AgentStarted,
+    BudgetReached,
     BusMessage,
     CommandIssued,
     ErrorRaised,
@@ -36,7 +37,8 @@ from .events import (
 
 #: Events shown inline between turns, in the order they happened.
 NOTE_KINDS = (
-    HandedOff, RouteChosen, CommandIssued, PlanProposed, PlanRejected, RetryScheduled, ErrorRaised, BusMessage,
+    HandedOff, RouteChosen, CommandIssued, PlanProposed, PlanRejected, RetryScheduled, ErrorRaised, BudgetReached,
+    BusMessage,
 )
 
 
@@ -310,6 +312,8 @@ def describe(ev: Event) -> tuple[str, str]:
         return "Retry", f"{ev.agent} attempt {ev.attempt} in {ev.delay_s:.1f}s: {ev.error}"
     if isinstance(ev, ErrorRaised):
         return "Error", (f"{ev.agent}: " if ev.agent else "") + ev.message
+    if isinstance(ev, BudgetReached):
+        return "Budget", ev.text
     if isinstance(ev, BusMessage):
         dropped = " (dropped: hop limit)" if ev.dropped else ""
         return "Bus", f"{ev.source} published '{ev.topic}' (hop {ev.hop}){dropped}"

@@ -7,7 +7,6 @@ tested with plain event lists, and a replayed run (journaled events) looks exact
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 import msgspec
@@ -436,12 +435,12 @@ class RunState:
     def _error(self, e: ev.ErrorRaised, c: Changes) -> None:
         if e.agent and e.agent in self.agents and e.fatal:
             self._agent(e.agent, c).failed = True
-        soft = _SOFT_PAUSE.match(e.message)
-        if soft:  # a warning, not an error: the run pauses and can go on
-            c.soft_budget = (int(soft["tokens"]), float(soft["cost"]))
-            self._log(c, e, "run", one_line(e.message, 300), level="warn")
-        else:
-            self._log(c, e, "error", one_line(e.message, 300), agent=e.agent, step=e.step, level="error")
+        self._log(c, e, "error", one_line(e.message, 300), agent=e.agent, step=e.step, level="error")
+
+    def _budget(self, e: ev.BudgetReached, c: Changes) -> None:
+        if e.paused:  # the run waits for an answer: the screen asks
+            c.soft_budget = (e.tokens, e.cost)
+        self._log(c, e, "run", e.text, level="warn")
 
     def _command(self, e: ev.CommandIssued, c: Changes) -> None:
         if e.command == "approve_plan" and e.step:
@@ -453,8 +452,6 @@ class RunState:
         self._log(c, e, "command", f"{one_line(e.by, 20)}: {name}{target}{text}", agent=e.agent, step=e.step)
 
 
-#: The runtime's word that a soft budget limit paused the run (core/runtime.py::_check_budget).
-_SOFT_PAUSE = re.compile(r"soft budget reached \((?P<tokens>\d+) tokens, \$(?P<cost>[\d.]+)\); paused")
 
 #: How a turn that ended without an AgentFinished ends, by its step's new status.
 _TURN_END = {ev.DONE: ev.DONE, ev.FAILED: ev.FAILED}
@@ -478,5 +475,6 @@ _HANDLERS = {
     ev.MemoryWritten: RunState._memory,
     ev.RetryScheduled: RunState._retry,
     ev.ErrorRaised: RunState._error,
+    ev.BudgetReached: RunState._budget,
     ev.CommandIssued: RunState._command,
 }
