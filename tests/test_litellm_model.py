@@ -72,6 +72,22 @@ async def test_streamed_text_arrives_in_pieces_and_reassembles(model: LiteLLMMod
     assert model.label == "openai/fake-model" and model.is_demo is False
 
 
+async def test_an_endpoint_of_ones_own_is_reached_with_no_key_set(fake_openai: FakeOpenAI,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # vLLM or LM Studio behind --api-base often takes no key; the OpenAI client refuses to send
+    # without one, so a placeholder goes, and the endpoint decides.
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    fake_openai.script(Reply("from my own server"))
+    chunks = await collect(LiteLLMModel("openai/fake-model", api_base=fake_openai.base_url))
+    assert text_of(chunks) == "from my own server"
+    assert fake_openai.chat_requests[-1].headers["authorization"] == "Bearer no-key-set"
+    # A key that is set is the one sent.
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-key-000000")
+    fake_openai.script(Reply("again"))
+    await collect(LiteLLMModel("openai/fake-model", api_base=fake_openai.base_url))
+    assert fake_openai.chat_requests[-1].headers["authorization"] == "Bearer sk-env-key-000000"
+
+
 async def test_streamed_tool_calls_come_out_whole(model: LiteLLMModel, fake_openai: FakeOpenAI) -> None:
     tools = [ToolSpec("lookup", "Look something up", {"type": "object", "properties": {"query": {"type": "string"}}})]
     fake_openai.script(
@@ -246,10 +262,21 @@ async def test_a_model_without_a_known_provider_is_one_short_line_with_no_http_s
 ])
 async def test_a_missing_key_is_named_and_final_not_a_server_error(
         fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, model: str, env: str, provider: str) -> None:
-    for name in ("OPENAI_API_KEY", "OPENAI_ADMIN_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"):
+    for name in ("OPENAI_API_KEY", "OPENAI_ADMIN_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "OPENAI_BASE_URL",
+                 "OPENAI_API_BASE"):
         monkeypatch.delenv(name, raising=False)
-    # The call fails before sending; were anything sent, it would go to the loopback server.
-    _, error = await collect_until_error(LiteLLMModel(model, api_base=fake_openai.base_url), request())
+    # The call fails before sending. An openai model pointed at an endpoint of one's own gets a
+    # placeholder key (the test above), so this one has none; no name but the loopback resolves.
+    real_getaddrinfo = socket.getaddrinfo
+
+    def loopback_only(host, *args, **kwargs):
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise OSError(f"test: no network beyond loopback ({host})")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+    api_base = None if provider == "openai" else fake_openai.base_url
+    _, error = await collect_until_error(LiteLLMModel(model, api_base=api_base), request())
     assert (str(error), error.retryable, error.status) == (f"{model}: no API key for {provider}: set {env}", False, None)
     assert fake_openai.requests == []
 

@@ -21,6 +21,8 @@ __all__ = ["LiteLLMModel", "preload_litellm"]
 #: How strongly a JSON reply is asked for; a provider that rejects one level gets the next.
 _FORMAT_JSON_SCHEMA, _FORMAT_JSON_OBJECT, _FORMAT_PROMPT_ONLY = 0, 1, 2
 _BASE_URL_ENV = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
+#: Sent as the key to an OpenAI-compatible endpoint when none is set (see ``_arguments``).
+NO_KEY = "no-key-set"
 
 
 #: Seconds a request may go without a byte when the agent sets no ``timeout``.
@@ -105,6 +107,10 @@ class LiteLLMModel:
             args["api_base"] = api_base
         if self.api_key:
             args["api_key"] = self.api_key
+        elif api_base and self.model.startswith("openai/") and not os.environ.get("OPENAI_API_KEY"):
+            # A server of one's own (vLLM, LM Studio, a proxy) often takes no key, but the OpenAI
+            # client sends nothing without one: give it a placeholder, and let the endpoint decide.
+            args["api_key"] = NO_KEY
         if request.tools:
             args["tools"] = [tool.to_openai() for tool in request.tools]
             # Our tools are plain functions, never MCP servers. Without this, litellm's MCP gateway
