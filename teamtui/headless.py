@@ -175,10 +175,10 @@ class HumanPrinter:
                 self.held[e.step] = _Sink()
                 self.header(self.held[e.step], e.agent, e.step)
         elif isinstance(e, ev.AgentFinished):
-            tokens = e.input_tokens + e.output_tokens
             note = " · interrupted" if e.interrupted else ""
-            done = (("  ✓ ", "green" if not e.interrupted else "yellow"),
-                    (f"{e.agent} finished · {e.duration_s:.1f}s · {tokens} tokens{note}", "dim"))
+            # A reused reply cost nothing this run: its 0.0s and 0 tokens would say nothing true.
+            cost = "reused" if e.reused else f"{e.duration_s:.1f}s · {e.input_tokens + e.output_tokens} tokens"
+            done = (("  ✓ ", "green" if not e.interrupted else "yellow"), (f"{e.agent} finished · {cost}{note}", "dim"))
             if e.step != self.live_step and e.step not in self.held:  # no call made: a reused reply
                 self.held[e.step] = _Sink()
                 self.header(self.held[e.step], e.agent, e.step, " (reused from an earlier call)" if e.reused else "")

@@ -129,6 +129,7 @@ def test_a_reused_reply_is_printed_whole_while_another_streams() -> None:
     output = printed(started() + optimist[:5] + [reused] + optimist[5:])
     assert_whole(output, ["optimist", "skeptic"])
     assert "▶ skeptic (Skeptical Analyst) · step 1.2 (reused from an earlier call)" in output
+    assert "✓ skeptic finished · reused\n" in output  # not "0.0s · 0 tokens": it cost nothing this run
 
 
 async def test_the_analysis_team_on_the_streaming_demo_model_prints_each_reply_whole() -> None:
