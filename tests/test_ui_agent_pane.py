@@ -157,6 +157,8 @@ def test_a_turn_title_says_how_a_turn_that_did_not_finish_ended() -> None:
         title = turn_title(Turn("dev", "1", status=status, duration_s=1.5), None)
         assert title.plain == f"── step 1 · 1.5s · {status} ──"
     assert "failed" not in turn_title(Turn("dev", "1", status=ev.DONE), None).plain
+    # Reused after a redirect as much as on a resume: where it came from is an earlier call.
+    assert "reused from an earlier call" in turn_title(Turn("dev", "1", status=ev.DONE, reused=True), None).plain
 
 
 LONG_CODE = ('```go\nres, err := http.Post(srv.URL+"/links", "application/json", strings.NewReader(`{"url": '

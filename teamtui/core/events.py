@@ -138,7 +138,7 @@ class StepStatusChanged(Event):  # positional too: two a step (kept in this orde
     kind: ClassVar[str] = "step_status"
     step: str
     status: str  # one of STEP_STATUSES
-    detail: str = ""  # e.g. "round 2/3", "route: coding", the error, "reused from journal"
+    detail: str = ""  # e.g. "round 2/3", "route: coding", the error
     duration_s: float | None = None
 
 

@@ -23,7 +23,7 @@ def turn_title(turn: Turn, step: StepView | None) -> Text:
         if step.round:
             parts.append(f"round {step.round}")
     if turn.reused:
-        parts.append("reused from journal")
+        parts.append("reused from an earlier call")  # a resume's journal, or this run before a redirect
     if turn.status == ev.RUNNING:
         style = "bold cyan"
     else:
