@@ -184,6 +184,24 @@ async def test_x_on_a_step_that_is_not_running_says_so(tmp_path: Path) -> None:
         assert any("not running" in n.message for n in app._notifications)
 
 
+@pytest.mark.parametrize("key", ["x", "r"])
+async def test_x_and_r_on_a_step_that_holds_others_say_to_choose_an_agents_step(tmp_path: Path, key: str) -> None:
+    # The loop is running while its developer streams; a stop or redirect of the loop itself
+    # used to be accepted ("Step 2 redirected.") and change nothing.
+    model = HeldModel("developer")
+    app = make_app(SOFTWARE_HOUSE, model, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = run_screen(app)
+        await until(pilot, lambda: step_status(app, "2.r1.1") == ev.RUNNING and step_status(app, "2") == ev.RUNNING)
+        screen.plan.focus()
+        screen.plan.move_cursor(screen.plan._node_of["2"])
+        await pilot.press(key)
+        await pilot.pause()
+        assert commands(app) == [] and not isinstance(app.screen, RedirectDialog)
+        assert any("holds other steps" in n.message for n in app._notifications)
+        model.release("developer")
+
+
 async def test_r_redirects_a_finished_step_and_its_downstream_steps_rerun(tmp_path: Path) -> None:
     model = HeldModel("developer")
     app = make_app(SOFTWARE_HOUSE, model, tmp_path)

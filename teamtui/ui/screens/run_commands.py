@@ -76,10 +76,21 @@ class RunCommands:
         else:
             self.handle.pause()
 
+    def _holds_steps(self: RunScreen, step: StepView, doing: str) -> bool:
+        """A loop, a parallel or a plan holds the agents' steps; only those take a stop or a
+        redirect (the core acts on agent turns), so say so instead of a command that does nothing."""
+        if step.agent:
+            return False
+        self._say(f"Step {step.id} ({one_line(step.label, 40)}) holds other steps: choose one of its "
+                  f"agents' steps to {doing}.", warning=True)
+        return True
+
     def action_stop_step(self: RunScreen) -> None:
         step = self.selected_step()
         if step is None:
             self._say("Choose an agent or a plan step first.", warning=True)
+        elif self._holds_steps(step, "stop"):
+            return
         elif step.status != ev.RUNNING:
             self._say(f"Step {step.id} is {step.status}, not running: nothing to stop.", warning=True)
         else:
@@ -90,6 +101,8 @@ class RunCommands:
         step = self.selected_step()
         if step is None:
             self._say("Choose an agent or a plan step first.", warning=True)
+            return
+        if self._holds_steps(step, "redirect"):
             return
 
         def done(instruction: str | None) -> None:
