@@ -287,3 +287,15 @@ def test_core_never_imports_textual_or_rich():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+async def test_a_loops_time_covers_every_round_not_just_the_last() -> None:
+    loop = team("""
+        name: rounds
+        agents: {a: {role: Writer}}
+        flow: {loop: {max_iterations: 3, until: {contains: NEVER}, sequence: [{agent: a}]}}
+    """)
+    result = await run(loop, ScriptedModel(default="draft", latency_s=0.05))
+    [finished] = [e for e in of(result, ev.StepStatusChanged) if e.step == "1" and e.status == ev.DONE]
+    rounds = [e.duration_s for e in of(result, ev.StepStatusChanged) if e.status == ev.DONE and e.step != "1"]
+    assert len(rounds) == 3 and finished.duration_s >= sum(rounds) - 0.01  # it was the last round's alone

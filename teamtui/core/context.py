@@ -164,7 +164,8 @@ class RunContext:
         info = self.steps[step]
         duration = None
         if status == ev.RUNNING:
-            info.started = self.clock()
+            if info.status != ev.RUNNING:  # a loop's next round is the same run of its step: time it whole
+                info.started = self.clock()
         elif info.started is not None and status in ev.TERMINAL_STEP_STATUSES:
             duration = round(self.clock() - info.started, 3)
         info.status = status
