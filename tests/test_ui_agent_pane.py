@@ -194,3 +194,17 @@ async def test_long_code_wraps_in_a_frozen_block_a_finished_turn_and_the_final_a
         await pilot.pause()
         text = on_screen(app)
         assert "http.Post(" in text and "lastword" in text, text
+
+
+async def test_a_finished_turn_that_is_json_keeps_its_indentation() -> None:
+    # A planner's reply is a bare JSON plan: as Markdown its lines lost their indentation.
+    plan = '{\n  "tasks": [\n    {"id": "research", "depends_on": []}\n  ]\n}'
+    app = OnePane()
+    async with app.run_test(size=(80, 30)) as pilot:
+        pane = app.query_one(AgentPane)
+        view = await pane.add_turn(Turn("dev", "1", chunks=[plan], status="done"), None)
+        await view.catch_up()
+        await pilot.pause()
+        lines = [strip.text.rstrip() for w in view.walk_children() for strip in w.render_lines(w.region.reset_offset)]
+        assert any(line.endswith('  "tasks": [') for line in lines), lines
+        assert any(line.endswith('    {"id": "research", "depends_on": []}') for line in lines), lines

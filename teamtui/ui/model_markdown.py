@@ -12,6 +12,7 @@ Imported where Markdown is drawn, never at start-up (markdown-it and pygments; s
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -29,6 +30,19 @@ def _hard_breaks(state: StateCore) -> None:
 def _keep_breaks(md: MarkdownIt) -> MarkdownIt:
     md.core.ruler.push("teamtui_hard_breaks", _hard_breaks)
     return md
+
+
+def as_markdown(text: str) -> str:
+    """``text`` as Markdown to show: a reply that is a bare JSON document (a planner's plan) is
+    shown as a JSON code block, since Markdown would drop its indentation."""
+    body = text.strip()
+    if body[:1] in ("{", "[") and body[-1:] in ("}", "]"):
+        try:
+            json.loads(body)
+        except ValueError:
+            return text
+        return f"```json\n{body}\n```\n"
+    return text
 
 
 def widget_parser() -> MarkdownIt:

@@ -135,11 +135,11 @@ class TurnView(Vertical):
         self._shown = len(self.turn.text)
         from textual.widgets import Markdown
 
-        from ..model_markdown import widget_parser
+        from ..model_markdown import as_markdown, widget_parser
 
         self._final = clean(self.turn.text)
         # Links in model output are not followed: the text is untrusted.
-        self._body = Markdown(self._final.expandtabs(TAB_SIZE), open_links=False, classes="turn-text",
+        self._body = Markdown(as_markdown(self._final).expandtabs(TAB_SIZE), open_links=False, classes="turn-text",
                               parser_factory=widget_parser)
         await self.mount(self._body)  # before the chunks go, so the pane's height never collapses
         await self.remove_children([self._frozen, self._tail])
