@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from teamtui.core import events as ev
+from teamtui.core.agent import CUT_NOTE
 from teamtui.core.models.base import ModelError, TextChunk
 from teamtui.core.models.scripted import ScriptedModel
 from teamtui.core.runtime import Runner, RunOptions
@@ -107,7 +108,7 @@ async def test_stopping_the_step_that_gives_the_answer_stops_the_run_and_resume_
     result = await asyncio.wait_for(handle.wait(), 5)
     # Not a clean "done" with a truncated answer: stopped, the cut reply shown as cut, resumable.
     assert (result.status, result.stopped_by) == ("stopped", "user")
-    assert result.output == PARTIAL
+    assert result.output == PARTIAL + CUT_NOTE  # the answer says it is cut
     assert "step 1.coder" in result.error and "cut off" in result.error
     assert statuses(result)["1.coder"] == "interrupted"
     finished = of(result, ev.RunFinished)[0]
@@ -119,6 +120,25 @@ async def test_stopping_the_step_that_gives_the_answer_stops_the_run_and_resume_
                                      .run("a palindrome check"), 5)
     assert resumed.status == "done" and resumed.output == "def is_palindrome(text): ..."
     assert [c.agent for c in again.calls] == ["coder"]  # the classifier's reply is reused
+
+
+async def test_an_arbiter_reads_a_stopped_branch_as_cut_off():
+    fan = team("""
+        name: fan
+        agents: {a: {role: A}, b: {role: B}, judge: {role: Judge}}
+        flow: {parallel: {branches: [{agent: a}, {agent: b}], arbiter: judge}}
+    """)
+    judge = ScriptedModel(default="verdict")
+    models = {"a": StallsMidReply(), "b": ScriptedModel(default="B's view"), "judge": judge}
+    handle = Runner(fan, RunOptions(models=models)).start("go")
+    await wait_for(handle, lambda e: isinstance(e, ev.TextDelta) and e.agent == "a")
+    handle.cancel_step("1.1")
+    result = await asyncio.wait_for(handle.wait(), 5)
+    assert result.status == "done" and result.output == "verdict"
+    prompt = judge.calls[0].messages[-1]["content"]
+    assert PARTIAL + CUT_NOTE in prompt and "B's view" in prompt  # it knows a's answer is not whole
+    [a_finished] = [e for e in of(result, ev.AgentFinished) if e.agent == "a"]
+    assert a_finished.text == PARTIAL  # the event keeps the model's words as given
 
 
 async def test_redirect_running_step_restarts_it_with_the_new_instruction():

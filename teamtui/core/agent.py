@@ -54,6 +54,10 @@ class Turn(msgspec.Struct):
     on_publish: Callable[[str, str], None] | None = None
 
 
+#: Appended to a reply the user stopped part-way, where later steps read it.
+CUT_NOTE = "\n\n[stopped by the user before it finished]"
+
+
 class TurnResult(msgspec.Struct):
     text: str
     transfer: tuple[str, str] | None = None  # (tool name, reason)
@@ -180,14 +184,17 @@ class TurnRunner:
             # A command for this step means nothing once its turn is over (one issued from inside
             # its last call, which could not cancel it, must not skip a later rerun).
             ctx.controls.pop(turn.step, None)
-        contribution = ctx.memory.add(turn.agent, turn.step, text)
+        # What the steps after it read (an arbiter, a synthesis, the answer) says the reply is cut;
+        # the event keeps the words as the model gave them.
+        shared = text + CUT_NOTE if interrupted and text.strip() else text
+        contribution = ctx.memory.add(turn.agent, turn.step, shared)
         input_tokens, output_tokens, cost = totals
         duration = round(time.perf_counter() - started, 3)
         reused = not live.started and not interrupted
         # In the order of the event's fields (positional: one keyword dict fewer a turn).
         ctx.emit(ev.AgentFinished(turn.agent, turn.step, text, input_tokens, output_tokens, cost, duration,
                                   reused, interrupted))
-        return TurnResult(text, transfer, interrupted, contribution)
+        return TurnResult(shared, transfer, interrupted, contribution)
 
     async def _exchange(self, turn, model, messages, tools, control, totals, live: "_Live"
                         ) -> tuple[str, tuple[str, str] | None]:
