@@ -35,6 +35,14 @@ class Final(App[None]):
         yield FinalAnswer()
 
 
+async def _finished_turn(pilot, pane: AgentPane, text: str):
+    """A finished turn of ``text`` added to ``pane`` and drawn (as Markdown)."""
+    view = await pane.add_turn(Turn("dev", "1", chunks=[text], status="done"), None)
+    await view.catch_up()
+    await pilot.pause()
+    return view
+
+
 async def _shown_turn(pilot, pane: AgentPane, text: str):
     """A turn of ``text`` added to ``pane`` and drawn."""
     view = await pane.add_turn(Turn("dev", "1", chunks=[text]), None)
@@ -134,10 +142,7 @@ async def test_a_frozen_block_keeps_single_line_breaks() -> None:
 async def test_a_finished_turn_keeps_single_line_breaks() -> None:
     app = OnePane()
     async with app.run_test(size=(80, 30)) as pilot:
-        pane = app.query_one(AgentPane)
-        view = await pane.add_turn(Turn("dev", "1", chunks=[SPEC], status="done"), None)
-        await view.catch_up()
-        await pilot.pause()
+        view = await _finished_turn(pilot, app.query_one(AgentPane), SPEC)
         assert_lines_kept(drawn(view.query_one("Markdown")))
 
 
@@ -201,10 +206,7 @@ async def test_a_finished_turn_that_is_json_keeps_its_indentation() -> None:
     plan = '{\n  "tasks": [\n    {"id": "research", "depends_on": []}\n  ]\n}'
     app = OnePane()
     async with app.run_test(size=(80, 30)) as pilot:
-        pane = app.query_one(AgentPane)
-        view = await pane.add_turn(Turn("dev", "1", chunks=[plan], status="done"), None)
-        await view.catch_up()
-        await pilot.pause()
+        view = await _finished_turn(pilot, app.query_one(AgentPane), plan)
         lines = [strip.text.rstrip() for w in view.walk_children() for strip in w.render_lines(w.region.reset_offset)]
         assert any(line.endswith('  "tasks": [') for line in lines), lines
         assert any(line.endswith('    {"id": "research", "depends_on": []}') for line in lines), lines
