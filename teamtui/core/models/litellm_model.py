@@ -15,12 +15,12 @@ from typing import Any, AsyncIterator
 from .base import Chunk, ModelError, ModelRequest, TextChunk, ToolCallChunk, UsageChunk, estimate_tokens
 from .litellm_errors import to_model_error
 from .litellm_loader import load_litellm, preload_litellm
+from .preflight import BASE_URL_NAMES
 
 __all__ = ["LiteLLMModel", "preload_litellm"]
 
 #: How strongly a JSON reply is asked for; a provider that rejects one level gets the next.
 _FORMAT_JSON_SCHEMA, _FORMAT_JSON_OBJECT, _FORMAT_PROMPT_ONLY = 0, 1, 2
-_BASE_URL_ENV = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
 #: Sent as the key to an OpenAI-compatible endpoint when none is set (see ``_arguments``).
 NO_KEY = "no-key-set"
 
@@ -140,7 +140,7 @@ class LiteLLMModel:
             return None
         if provider != "openai":
             return None
-        return next((os.environ[name] for name in _BASE_URL_ENV if os.environ.get(name)), None)
+        return next((os.environ[name] for name in BASE_URL_NAMES if os.environ.get(name)), None)
 
     # --- usage --------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
 #: The variables litellm reads each provider's key from (any one will do); the first is the one to suggest.
@@ -25,7 +26,7 @@ KEY_NAMES = {
     "openrouter": ("OPENROUTER_API_KEY", "OR_API_KEY"),
     "xai": ("XAI_API_KEY",),
 }
-#: Where an openai model may be pointed at another server (as LiteLLMModel does).
+#: Where an openai model may be pointed at another server (LiteLLMModel reads these too).
 BASE_URL_NAMES = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
 _NOT_LITELLM = ("demo", "local")
 _PRICE_LIST = "model_prices_and_context_window_backup.json"  # litellm's bundled list, which it uses offline
@@ -64,11 +65,7 @@ def _litellm_dir() -> Path | None:
 def _listed_provider(name: str) -> str | None:
     """The provider litellm's price list gives a bare model name ("gpt-4o-mini" -> "openai"), ""
     when the list does not have it, None when the list cannot be read here."""
-    folder = _litellm_dir()
-    try:
-        text = (folder / _PRICE_LIST).read_text(encoding="utf-8") if folder else None
-    except OSError:
-        text = None
+    text = _price_list()
     if text is None:
         return None
     at = text.find(json.dumps(name) + ": {")  # a few ms: no need to parse 3 MB of JSON
@@ -76,6 +73,16 @@ def _listed_provider(name: str) -> str | None:
         return ""
     found = re.compile(r'"litellm_provider":\s*"([^"]*)"').search(text, at)
     return found.group(1) if found else None
+
+
+@lru_cache(maxsize=1)
+def _price_list() -> str | None:
+    """litellm's bundled price list as text, read once: a team's bare model names share it (3 MB)."""
+    folder = _litellm_dir()
+    try:
+        return (folder / _PRICE_LIST).read_text(encoding="utf-8") if folder else None
+    except OSError:
+        return None
 
 
 def _is_set(name: str) -> bool:
